@@ -1,0 +1,73 @@
+"""The phone tree: one row per state. Add a state by adding a module and a row.
+
+Each row is ``State(enter, exit, when_closed=None, callbacks={})``; see ``tree.py``.
+"""
+
+from states import (
+    error,
+    goodbye,
+    greeting,
+    hours,
+    menu,
+    message_saved,
+    reception,
+    sales,
+    support,
+    transfer,
+    unavailable,
+    voicemail,
+)
+from tree import Choose, Keys, Outcome, State
+
+START = "greeting"  # where /voice begins
+RECOVERY = "menu"  # where a caller goes on after something failed on our side
+
+TABLE = {
+    "greeting": State(greeting.enter, "menu"),
+    "menu": State(
+        menu.enter,
+        Keys(
+            keys={"1": "sales", "2": "support", "3": "hours", "9": "menu", "0": "reception"},
+            words={
+                "sales": "sales",
+                "support": "support",
+                "hours": "hours",
+                "operator": "reception",
+                "receptionist": "reception",
+            },
+            otherwise="error",
+            give_up="transfer",
+        ),
+    ),
+    "sales": State(sales.enter, "voicemail"),
+    "support": State(
+        support.enter,
+        Outcome(
+            "QueueResult",
+            {"bridged": "goodbye", "hangup": "goodbye", "leave": "voicemail"},
+            otherwise="unavailable",  # queue-full, error, system-shutdown, ...
+        ),
+        when_closed="unavailable",
+        callbacks={"wait": support.wait},
+    ),
+    "hours": State(hours.enter, Keys(keys={"1": "hours"}, otherwise="menu")),
+    "reception": State(
+        reception.enter,
+        Outcome(
+            "DialCallStatus",
+            {"completed": "goodbye", "answered": "goodbye"},
+            otherwise="unavailable",  # busy, no-answer, failed, canceled
+        ),
+        when_closed="unavailable",
+    ),
+    "error": State(error.enter, "menu"),
+    "transfer": State(transfer.enter, "reception"),
+    "unavailable": State(unavailable.enter, "voicemail"),
+    "voicemail": State(
+        voicemail.enter,
+        Choose(voicemail.saved, ("message_saved", "goodbye")),
+        callbacks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},
+    ),
+    "message_saved": State(message_saved.enter),
+    "goodbye": State(goodbye.enter),
+}
