@@ -1,0 +1,447 @@
+"""Place a simulated call to a Twilio voice app the way Twilio does: no phone, no Twilio account.
+
+`Call` speaks Twilio's webhook protocol and interprets the TwiML it gets back. It knows nothing
+about any particular phone tree, so it can walk any app in a pytest suite or from a terminal::
+
+    from caller import Call
+
+    call = Call(app, from_="+15551234567", params={"CallerName": "Zoë"}, auth_token="secret")
+    call.start("/voice")                # the "A call comes in" webhook
+    assert call.waiting_for == "input"  # a <Gather> waits for the caller
+    call.press("2")                     # posts Digits=2 to the Gather's action
+    assert call.last_heard == ["Please hold."]
+    assert call.outcome == ("queue", "support")
+
+`app` is a WSGI callable, a `webtest.TestApp`, a transport (`WSGITransport`, `HTTPTransport`, or
+any object with the same `request` method), or a list of them: webhooks then rotate between them
+round-robin, as when one call is served by several instances of the app.
+
+What the caller hears, in `heard` (all of it) and `last_heard` (since the last caller action):
+`<Say>` as its text with whitespace collapsed, `<Play>` as ``"[play <url>]"`` (``"[play digits
+<digits>]"`` for DTMF), ``"[hold music]"`` for an `<Enqueue>` without waitUrl, and
+``"an application error has occurred"`` when Twilio would have said so. `<Pause>` is silent.
+
+`waiting_for` is "input" (a `<Gather>`), "dial", "record", "queue", or None once the call ended.
+Each wait has its caller action: `press`/`say`/`silence`, `dial_result`, `record`, and
+`hold`/`queue_result`. An action that does not match the wait raises `CallFailed`.
+
+`outcome` is a tuple telling where the call is or how it ended:
+``("input",)``, ``("dial", "<number or noun text>")``, ``("record",)``, ``("queue", "<name>")``
+(also while a wait-music Gather runs), ``("hangup",)`` (a `<Hangup>`, or no verbs left),
+``("reject", "<reason>")``, or ``("error", "<code>")`` where code is Twilio's error code
+("11200" bad status, "11205" no answer, "12300" bad Content-Type, "12100" not TwiML or a verb
+this simulator cannot play) or "loop".
+
+Signing: with `auth_token`, each webhook carries X-Twilio-Signature computed as Twilio does; with
+`shared_key`, an HMAC-SHA256 one and X-Twilio-Webhooks-Signature-Settings. The URL signed is the
+public one Twilio would call: `public_url` (default "http://localhost") + path + query, whose host
+also goes in the Host header; `headers` adds others (e.g. X-Forwarded-Proto).
+
+Every answer must pass Twilio's rules (200, XML Content-Type, a `<Response>` document) or the
+call ends and `CallFailed` is raised. `requests` keeps a `Webhook` per request, `cookies_seen`
+every Set-Cookie header (they are not sent back), `document` the last answer's parsed root.
+`validate(xml_text)`, if given, is called on every accepted answer; what it raises propagates.
+"""
+
+import http.client
+import secrets
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
+
+import webtest
+from twilio.request_validator import RequestValidator
+
+__all__ = ["Call", "CallFailed", "HTTPTransport", "WSGITransport", "Webhook"]
+
+APPLICATION_ERROR = "an application error has occurred"
+XML_CONTENT_TYPES = ("text/xml", "application/xml")
+SHARED_KEY_SETTINGS = "key=webhooks_sharedkey_test,algorithm=HMAC_SHA256"
+WAITS = {"Gather": "input", "Dial": "dial", "Record": "record", "Enqueue": "queue"}
+WAIT_MUSIC_VERBS = {"Say", "Play", "Pause", "Gather", "Redirect", "Leave", "Hangup"}
+
+
+class CallFailed(Exception):
+    """The app answered something Twilio would refuse, or the caller did the impossible."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One request Twilio made and the answer it got."""
+
+    method: str
+    url: str  # the public URL requested, query included
+    params: dict  # the parameters sent, in the body (POST) or the query (GET)
+    status: int  # 0 when no answer came
+    content_type: str
+    body: str
+
+
+def _sid(prefix):
+    return prefix + secrets.token_hex(16)
+
+
+# Transports ###############################################################################
+
+
+class WSGITransport:
+    """Serve webhooks from a WSGI app in this process."""
+
+    def __init__(self, app):
+        # Unwrap a TestApp so that its lint cannot reject the odd answers we want to see,
+        # and so that its cookie jar is ours to clear: Twilio sends no cookies back.
+        wsgi_app = app.app if isinstance(app, webtest.TestApp) else app
+        self.app = webtest.TestApp(wsgi_app, lint=False)
+
+    def request(self, method, path, body, headers):
+        res = self.app.request(path, method=method, body=body, headers=headers, expect_errors=True)
+        self.app.reset()
+        return res.status_int, list(res.headerlist), res.body
+
+
+class HTTPTransport:
+    """Send webhooks to a server over HTTP, e.g. "http://127.0.0.1:8001"."""
+
+    def __init__(self, base_url, timeout=15):  # Twilio waits 15 s for an answer
+        parts = urlsplit(base_url)
+        https = parts.scheme == "https"
+        self.connection_class = http.client.HTTPSConnection if https else http.client.HTTPConnection
+        self.netloc, self.timeout = parts.netloc, timeout
+
+    def request(self, method, path, body, headers):
+        conn = self.connection_class(self.netloc, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body or None, headers=headers)
+            res = conn.getresponse()
+            return res.status, res.getheaders(), res.read()
+        finally:
+            conn.close()
+
+
+# The call #################################################################################
+
+
+class Call:
+    """One inbound call, driven step by step by the caller's actions."""
+
+    def __init__(
+        self,
+        app,
+        *,
+        from_="+15005550006",
+        to="+15005550001",
+        params=None,
+        auth_token=None,
+        shared_key=None,
+        public_url="http://localhost",
+        headers=None,
+        validate=None,
+        max_webhooks=50,
+    ):
+        apps = app if isinstance(app, (list, tuple)) else [app]
+        if not apps:
+            raise ValueError("Call(app): give at least one app or transport")
+        if auth_token and shared_key:
+            raise ValueError("Call(): give auth_token or shared_key, not both")
+        self.transports = [_transport(a) for a in apps]
+        self.public_url = public_url
+        self.headers = dict(headers or {})
+        self.validate = validate
+        self.max_webhooks = max_webhooks
+        key = auth_token or shared_key
+        self._signer = RequestValidator(key) if key else None
+        self._shared_key = bool(shared_key)
+        self.params = {
+            "CallSid": _sid("CA"),
+            "AccountSid": _sid("AC"),
+            "From": from_,
+            "To": to,
+            "Caller": from_,
+            "Called": to,
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            **(params or {}),
+        }
+        self.heard, self.last_heard = [], []
+        self.requests, self.cookies_seen = [], []
+        self.document = None  # root Element of the last answer
+        self.outcome = None
+        self.ended = False
+        self._turn = 0
+        self._since_input = 0
+        self._doc_url, self._verbs = None, []  # the running document and its verbs still to do
+        self._pending = None  # the verb waiting for the caller
+        self._queue = None  # while enqueued: (Enqueue element, its document URL, verbs after it)
+        self._queue_sid, self._queue_time = None, 0
+
+    # What the call is waiting for ##
+
+    @property
+    def waiting_for(self):
+        return WAITS[self._pending.tag] if self._pending is not None else None
+
+    @property
+    def gather(self):
+        return self._pending if self.waiting_for == "input" else None
+
+    # Caller actions ##
+
+    def start(self, path="/voice", method="POST"):
+        """Ring the app: the first webhook, with CallStatus=ringing."""
+        if self.requests:
+            raise CallFailed("start(): this call has already started")
+        self._load(urljoin(self.public_url, path), method)
+        self._run()
+
+    def press(self, digits):
+        """Press keys while a Gather waits."""
+        gather = self._expect("input", "press")
+        if set(digits) - set("0123456789*#"):
+            raise CallFailed(f"press({digits!r}): a phone has only 0-9, * and #")
+        finish = gather.get("finishOnKey", "#")
+        if finish and finish in digits:  # the finishing key ends input and is not sent
+            digits = digits[: digits.index(finish)]
+        if gather.get("numDigits"):  # Gather stops listening after numDigits keys
+            digits = digits[: int(gather.get("numDigits"))]
+        if not digits or "dtmf" not in gather.get("input", "dtmf").split():
+            return self.silence()  # Twilio ignores keys a Gather does not listen for
+        self._act(gather, {"Digits": digits}, default_url=self._doc_url)
+
+    def say(self, speech, confidence=0.9):
+        """Speak while a Gather waits; a Gather without input="speech" times out instead."""
+        gather = self._expect("input", "say")
+        if "speech" not in gather.get("input", "dtmf").split():
+            return self.silence()
+        extra = {"SpeechResult": speech, "Confidence": str(confidence)}
+        self._act(gather, extra, default_url=self._doc_url)
+
+    def silence(self):
+        """Let a Gather time out."""
+        gather = self._expect("input", "silence")
+        if gather.get("actionOnEmptyResult", "").lower() == "true":
+            self._act(gather, {}, default_url=self._doc_url)
+        else:  # Twilio goes on with the verbs after the Gather, and hangs up when none are left
+            self._act(gather, None)
+
+    def dial_result(self, status="completed", duration=0):
+        """End a Dial: "completed", "answered", "busy", "no-answer", "failed" or "canceled"."""
+        dial = self._expect("dial", "dial_result")
+        extra = {"DialCallStatus": status, "DialCallDuration": str(duration)}
+        self._act(dial, {**extra, "DialCallSid": _sid("CA")})
+
+    def record(self, duration=5, digits="#"):
+        """Finish a Record; without an action Twilio requests the current document again."""
+        record = self._expect("record", "record")
+        sid = _sid("RE")
+        account = self.params["AccountSid"]
+        extra = {
+            "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}",
+            "RecordingSid": sid,
+            "RecordingDuration": str(duration),
+            "Digits": digits,
+        }
+        self._act(record, extra, default_url=self._doc_url)
+
+    def hold(self, position=1, queue_time=0, avg_queue_time=None, queue_size=None):
+        """Wait in the queue: fetch the Enqueue's waitUrl and play its TwiML."""
+        self._expect("queue", "hold")
+        enqueue, enqueue_url, _ = self._queue
+        self._input()
+        self._pending = None
+        self._queue_time = queue_time
+        if not enqueue.get("waitUrl"):
+            self._hear_text("[hold music]")
+            self._pending = enqueue
+            return
+        extra = {
+            "QueuePosition": str(position),
+            "QueueTime": str(queue_time),
+            "AvgQueueTime": str(queue_time if avg_queue_time is None else avg_queue_time),
+            "CurrentQueueSize": str(position if queue_size is None else queue_size),
+            "QueueSid": self._queue_sid,
+        }
+        url = urljoin(enqueue_url, enqueue.get("waitUrl").strip())
+        self._load(url, enqueue.get("waitUrlMethod"), extra)
+        self._run()
+
+    def queue_result(self, result="bridged", queue_time=None):
+        """Leave the queue: "bridged", "queue-full", "leave", "hangup", "error", ..."""
+        if self._queue is None:
+            self._expect("queue", "queue_result")
+        self._input()
+        self._leave_queue(result, self._queue_time if queue_time is None else queue_time)
+        self._run()
+
+    # Interpreting TwiML ##
+
+    def _run(self):
+        """Play verbs until one waits for the caller or the call ends."""
+        while self._verbs and not self.ended:
+            verb = self._verbs.pop(0)
+            if self._queue and verb.tag not in WAIT_MUSIC_VERBS:
+                raise self._fail("12100", f"<{verb.tag}> cannot be used in waitUrl TwiML")
+            elif verb.tag in ("Say", "Play", "Pause"):
+                self._hear(verb)
+            elif verb.tag == "Redirect":
+                self._load(urljoin(self._doc_url, (verb.text or "").strip()), verb.get("method"))
+            elif verb.tag == "Gather":
+                for child in verb:
+                    self._hear(child)
+                self._wait(verb, None if self._queue else ("input",))  # in a queue it stays queued
+                return
+            elif verb.tag == "Dial":
+                noun = next(iter(verb), verb)  # <Number>, <Client>, <Queue>... or the bare number
+                self._wait(verb, ("dial", (noun.text or "").strip()))
+                return
+            elif verb.tag == "Record":
+                self._wait(verb, ("record",))
+                return
+            elif verb.tag == "Enqueue":
+                self._queue = (verb, self._doc_url, self._verbs)
+                self._queue_sid = _sid("QU")
+                self._wait(verb, ("queue", (verb.text or "").strip()))
+                return
+            elif verb.tag == "Leave" and self._queue:
+                self._leave_queue("leave", self._queue_time)
+            elif verb.tag == "Hangup":
+                self._end(("hangup",))
+            elif verb.tag == "Reject":
+                self._end(("reject", verb.get("reason", "rejected")))
+            else:
+                raise self._fail("12100", f"<{verb.tag}> cannot be played here by this simulator")
+        if self._queue and not self.ended:  # wait music ran out: the caller holds on
+            self._pending = self._queue[0]
+        elif not self.ended:
+            self._end(("hangup",))
+
+    def _hear(self, verb):
+        if verb.tag == "Say":
+            self._hear_text(" ".join("".join(verb.itertext()).split()))
+        elif verb.tag == "Play" and verb.get("digits"):
+            self._hear_text(f"[play digits {verb.get('digits')}]")
+        elif verb.tag == "Play":
+            self._hear_text(f"[play {(verb.text or '').strip()}]")
+        elif verb.tag != "Pause":
+            raise self._fail("12100", f"<{verb.tag}> cannot be nested in <Gather>")
+
+    def _hear_text(self, text):
+        self.heard.append(text)
+        self.last_heard.append(text)
+
+    def _wait(self, verb, outcome):
+        self._pending = verb
+        self.outcome = outcome or self.outcome
+
+    def _expect(self, kind, action):
+        if self.waiting_for != kind:
+            state = "has ended" if self.ended else f"waits for {self.waiting_for!r}"
+            raise CallFailed(f"{action}() needs a call waiting for {kind!r}, but this call {state}")
+        return self._pending
+
+    def _input(self):
+        """The caller acted: what they hear next is new, and the loop count starts again."""
+        self.last_heard = []
+        self._since_input = 0
+
+    def _act(self, verb, extra, default_url=None):
+        """Request the verb's action (or default_url) with extra, or go on with the next verbs."""
+        self._input()
+        self._pending = None
+        url = verb.get("action") or default_url
+        if extra is not None and url:
+            self._load(urljoin(self._doc_url, url.strip()), verb.get("method"), extra)
+        self._run()
+
+    def _leave_queue(self, result, queue_time):
+        enqueue, enqueue_url, verbs_after = self._queue
+        self._queue, self._pending = None, None
+        if enqueue.get("action"):
+            extra = {"QueueResult": result, "QueueTime": str(queue_time)}
+            extra["QueueSid"] = self._queue_sid
+            url = urljoin(enqueue_url, enqueue.get("action").strip())
+            self._load(url, enqueue.get("method"), extra)
+        else:  # Twilio goes on with the verbs after the Enqueue
+            self._doc_url, self._verbs = enqueue_url, verbs_after
+
+    def _end(self, outcome):
+        self.ended, self.outcome = True, outcome
+        self._pending, self._queue, self._verbs = None, None, []
+
+    def _fail(self, code, reason):
+        """End the call as Twilio would on an application error; return the error to raise."""
+        self._hear_text(APPLICATION_ERROR)
+        self._end(("error", code))
+        return CallFailed(f"{reason}; Twilio would say '{APPLICATION_ERROR}' and hang up ({code})")
+
+    # Webhooks ##
+
+    def _load(self, url, method=None, extra=None):
+        """Request url as Twilio would, check the answer, and make it the running document."""
+        method = (method or "POST").upper()
+        self._since_input += 1
+        if self._since_input > self.max_webhooks:
+            raise self._fail("loop", f"loop: {self._since_input} webhooks without caller input")
+        if method not in ("GET", "POST"):
+            raise self._fail("12100", f"{url}: method {method!r} is neither GET nor POST")
+        public = urlsplit(self.public_url)
+        if urlsplit(url).netloc != public.netloc:
+            raise self._fail("11200", f"{url} is not on {self.public_url}, the app's URL")
+        params = {**self.params, "CallStatus": "in-progress" if self.requests else "ringing"}
+        params.update(extra or {})
+        headers = {"Host": public.netloc, "User-Agent": "TwilioProxy/1.1", **self.headers}
+        if method == "GET":  # the parameters join the query, and the signature covers the URL
+            requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)
+            signed, body = {}, b""
+        else:
+            requested, signed, body = url, params, urlencode(params).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self._sign(requested, signed, headers)
+        parts = urlsplit(requested)
+        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        transport = self.transports[self._turn % len(self.transports)]
+        self._turn += 1
+        try:
+            status, res_headers, raw = transport.request(method, path, body, headers)
+        except OSError as error:
+            self.requests.append(Webhook(method, requested, params, 0, "", ""))
+            raise self._fail("11205", f"{method} {requested} got no answer: {error}") from error
+        self._accept(method, requested, params, status, res_headers, raw)
+        self._doc_url, self._verbs = url, list(self.document)
+
+    def _sign(self, url, params, headers):
+        if self._signer is None:
+            return
+        algorithm = "HMAC_SHA256" if self._shared_key else None
+        headers["X-Twilio-Signature"] = self._signer.compute_signature(url, params, algorithm)
+        if self._shared_key:
+            headers["X-Twilio-Webhooks-Signature-Settings"] = SHARED_KEY_SETTINGS
+
+    def _accept(self, method, url, params, status, res_headers, raw):
+        """Hold the answer to Twilio's rules: 200, an XML Content-Type, a <Response> document."""
+        content_type = next((v for k, v in res_headers if k.lower() == "content-type"), "")
+        self.cookies_seen += [v for k, v in res_headers if k.lower() == "set-cookie"]
+        text = raw.decode("utf-8", "replace")
+        self.requests.append(Webhook(method, url, params, status, content_type, text))
+        answer = f"{method} {url} answered {status} {content_type!r} {text[:200]!r}"
+        if status != 200:
+            raise self._fail("11200", f"{answer}: the status is not 200")
+        if content_type.split(";")[0].strip().lower() not in XML_CONTENT_TYPES:
+            raise self._fail("12300", f"{answer}: the Content-Type is not XML")
+        try:
+            root = ET.fromstring(raw)
+        except ET.ParseError as error:
+            raise self._fail("12100", f"{answer}: the body is not XML ({error})") from error
+        if root.tag != "Response":
+            raise self._fail("12100", f"{answer}: the root is <{root.tag}>, not <Response>")
+        if self.validate is not None:
+            self.validate(text)
+        self.document = root
+
+
+def _transport(app):
+    """Wrap a WSGI app or TestApp; pass through anything that already has request()."""
+    if isinstance(app, webtest.TestApp) or (callable(app) and not hasattr(app, "request")):
+        return WSGITransport(app)
+    if not hasattr(app, "request"):
+        raise TypeError(f"Call(app): {app!r} is neither a WSGI app nor a transport")
+    return app

@@ -1,0 +1,350 @@
+"""The business configuration: read once from the environment, checked, then frozen.
+
+`Config.from_environ()` is called once at start-up; a wrong value stops the app there with a
+message naming every bad variable, rather than surfacing later as a caller hearing an error.
+"""
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from itertools import pairwise
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting is wrong; each line names the variable, its value and what is expected."""
+
+
+# Opening hours ###############################################################
+
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# "24:00" is stored as the last instant of the day, so it sorts and compares after every other time.
+_END_OF_DAY = time.max
+_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d"  # 24-hour HH:MM; 24:00 is allowed only as a closing time
+
+
+def _day(word: str) -> int:
+    name = word.strip().lower()
+    for number, day in enumerate(_DAYS):
+        if name in (day, day[:3]):
+            return number
+    raise ValueError(f"{word.strip()!r} is not a day; expected Mon to Sun or Monday to Sunday")
+
+
+def _days(text: str) -> list[int]:
+    """Read 'Mon', 'Mon-Fri', 'Mon,Wed,Fri' or 'Fri-Mon' (wrapping the week) as day numbers."""
+    days = []
+    for item in text.split(","):
+        first, dash, last = item.partition("-")
+        start = _day(first)
+        end = _day(last) if dash else start
+        days += [(start + step) % 7 for step in range((end - start) % 7 + 1)]
+    return days
+
+
+def _interval(text: str) -> tuple[time, time]:
+    match = re.fullmatch(rf"({_CLOCK})\s*-\s*({_CLOCK}|24:00)", text)
+    if not match:
+        raise ValueError(f"{text!r} is not a time range; expected HH:MM-HH:MM, like 09:00-18:00")
+    start, end = (
+        _END_OF_DAY if clock == "24:00" else datetime.strptime(clock, "%H:%M").time()
+        for clock in match.groups()
+    )
+    if end <= start:
+        raise ValueError(f"{text!r} does not close after it opens; expected e.g. 09:00-18:00")
+    return start, end
+
+
+def _parse_week(text: str) -> tuple[tuple[tuple[time, time], ...], ...]:
+    week: list[list[tuple[time, time, str]]] = [[] for _ in _DAYS]
+    # Empty groups are skipped so that a trailing ";" in an env file is harmless.
+    groups = [group.strip() for group in text.split(";") if group.strip()]
+    if not groups:
+        raise ValueError("no opening hours; expected e.g. 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'")
+    for group in groups:
+        # Day names hold no digits, so the times start at the first digit.
+        match = re.fullmatch(r"(\D+?)\s+(\d.*)", group)
+        if not match:
+            raise ValueError(
+                f"{group!r} is not days and times; expected e.g. 'Mon-Fri 09:00-18:00'"
+            )
+        days, span = match.groups()
+        interval = _interval(span)
+        for day in _days(days):
+            week[day].append((*interval, span))
+    for day, intervals in enumerate(week):
+        for (_, end, first), (start, _, second) in pairwise(sorted(intervals)):
+            if start < end:
+                raise ValueError(
+                    f"{_DAYS[day].title()} {first} overlaps {second}; expected no overlap"
+                )
+    return tuple(tuple((start, end) for start, end, _ in sorted(day)) for day in week)
+
+
+def _spoken_list(items: list[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _spoken_days(first: int, last: int) -> str:
+    names = [_DAYS[first].title() + "s", _DAYS[last].title() + "s"]
+    if first == last:
+        return names[0]
+    return _spoken_list(names) if last - first == 1 else " through ".join(names)
+
+
+def _spoken_time(moment: time) -> str:
+    if moment == _END_OF_DAY:
+        return "midnight"
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{moment.hour % 12 or 12}{minutes} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Weekly opening hours: for each day, Monday first, its sorted (open, close) intervals.
+
+    A close of 24:00 is stored as `time.max`.
+    """
+
+    week: tuple[tuple[tuple[time, time], ...], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> "Hours":
+        """Read e.g. 'Mon-Fri 09:00-18:00; Sat 10:00-14:00'."""
+        try:
+            return cls(_parse_week(text))
+        except ValueError as error:
+            raise ConfigError(f"OPENING_HOURS={text!r}: {error}") from None
+
+    def is_open_at(self, moment: datetime) -> bool:
+        """Tell whether the wall-clock time of `moment` falls in an opening interval."""
+        now = moment.time()
+        return any(
+            start <= now and (now < end or end == _END_OF_DAY)
+            for start, end in self.week[moment.weekday()]
+        )
+
+    def describe(self) -> str:
+        """Say the hours as a phrase that completes 'We are open ...'."""
+        runs: list[list] = []  # [first day, last day, intervals]: consecutive days, same hours
+        for day, intervals in enumerate(self.week):
+            if intervals and runs and runs[-1][1] == day - 1 and runs[-1][2] == intervals:
+                runs[-1][1] = day
+            elif intervals:
+                runs.append([day, day, intervals])
+        phrases = [
+            _spoken_days(first, last)
+            + " "
+            + " and ".join(f"from {_spoken_time(a)} to {_spoken_time(b)}" for a, b in intervals)
+            for first, last, intervals in runs
+        ]
+        # parse() never yields a week without hours; a hand-built one still gets a sentence.
+        return _spoken_list(phrases) or "by appointment only"
+
+
+# Reading values ##############################################################
+# A reader gets a stripped, non-blank value and returns it converted, or raises ValueError saying
+# what is expected; from_environ() puts the variable and the value in front.
+
+_E164 = r"\+[1-9]\d{7,14}"
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True}
+_BOOLEANS |= {"false": False, "0": False, "no": False, "off": False}
+
+
+def _matching(pattern: str, expected: str) -> Callable[[str], str]:
+    def read(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"expected {expected}")
+        return value
+
+    return read
+
+
+_PHONE = "an E.164 number: + and 8 to 15 digits, like +15555550100"
+_phone_number = _matching(_E164, _PHONE)
+_phone_or_sip = _matching(rf"{_E164}|sip:[^\s@]+@[^\s@]+", _PHONE + " or sip:user@host")
+_queue_name = _matching(r".{1,64}", "a queue name of 1 to 64 characters")
+_url = _matching(r"https?://[^\s/?#]+\S*", "an http(s) URL")
+_language = _matching(r"[a-z]{2,3}(-[A-Z]{2})?", "a language tag like en-US or fr")
+
+
+def _integer(low: int, high: int, unit: str = "") -> Callable[[str], int]:
+    def read(value: str) -> int:
+        number = int(value) if re.fullmatch(r"[+-]?\d{1,9}", value) else None
+        if number is None or not low <= number <= high:
+            raise ValueError(f"expected a whole number{unit} from {low} to {high}")
+        return number
+
+    return read
+
+
+def _base_url(value: str) -> str:
+    # Webhook URLs are built as base + "/path", so the base keeps no query and no final slash.
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s?#]*", value):
+        raise ValueError("expected an http(s) URL without ?query or #fragment")
+    return value.rstrip("/")
+
+
+def _time_zone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError("not a known IANA time zone (for example America/New_York)") from None
+
+
+def _dates(value: str) -> frozenset[date]:
+    found, bad = set(), []
+    for item in filter(None, re.split(r"[,\s]+", value)):
+        try:
+            # Newer Pythons' fromisoformat takes other forms too; accept one form everywhere.
+            if not re.fullmatch(r"\d{4}-\d\d-\d\d", item):
+                raise ValueError
+            found.add(date.fromisoformat(item))
+        except ValueError:
+            bad.append(repr(item))
+    if bad:
+        raise ValueError(f"not ISO dates: {', '.join(bad)}; expected e.g. 2026-12-25, 2027-01-01")
+    return frozenset(found)
+
+
+def _boolean(value: str) -> bool:
+    if value.lower() not in _BOOLEANS:
+        raise ValueError("expected true or false (or 1/0, yes/no, on/off)")
+    return _BOOLEANS[value.lower()]
+
+
+def _hours(value: str) -> Hours:
+    return Hours(_parse_week(value))
+
+
+# The variables ###############################################################
+
+# Defaults that SETTINGS shows as text and Config holds as values.
+_OPEN = "Mon-Fri 09:00-18:00"
+_HOLD_MUSIC = "http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3"
+
+# How each variable becomes a Config field, in the order problems are reported.
+_READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
+    ("COMPANY_NAME", "company_name", str),
+    ("RECEPTIONIST_NUMBER", "receptionist_number", _phone_or_sip),
+    ("CALLER_ID", "caller_id", _phone_number),
+    ("DIAL_TIMEOUT", "dial_timeout", _integer(5, 600, " of seconds")),
+    ("SUPPORT_QUEUE", "support_queue", _queue_name),
+    ("HOLD_MUSIC_URL", "hold_music_url", _url),
+    ("QUEUE_VOICEMAIL_AFTER", "queue_voicemail_after", _integer(0, 3600, " of seconds")),
+    ("OPENING_HOURS", "hours", _hours),
+    ("TIMEZONE", "timezone", _time_zone),
+    ("CLOSED_DATES", "closed_dates", _dates),
+    ("VOICE", "voice", str),
+    ("LANGUAGE", "language", _language),
+    ("MAX_RETRIES", "max_retries", _integer(1, 10)),
+    ("VOICEMAIL_MAX_LENGTH", "voicemail_max_length", _integer(5, 14400, " of seconds")),
+    ("TRANSCRIBE", "transcribe", _boolean),
+    ("TWILIO_AUTH_TOKEN", "auth_token", str),
+    ("TWILIO_SHARED_KEY", "shared_key", str),
+    ("PUBLIC_URL", "public_url", _base_url),
+)
+
+# What the README tells operators: (variable, default as text, meaning); "" means unset.
+SETTINGS: tuple[tuple[str, str, str], ...] = (
+    ("COMPANY_NAME", "ACME, Inc.", "Company name spoken in the greeting"),
+    ("RECEPTIONIST_NUMBER", "+15555550100", "Where calls for a person go: E.164 or sip: URI"),
+    ("CALLER_ID", "", "E.164 caller ID for forwarded calls (unset: Twilio's default)"),
+    ("DIAL_TIMEOUT", "20", "Seconds to ring the receptionist, 5 to 600"),
+    ("SUPPORT_QUEUE", "support", "Name of the support call queue, 1 to 64 characters"),
+    ("HOLD_MUSIC_URL", _HOLD_MUSIC, "http(s) URL of the music played while in the queue"),
+    ("QUEUE_VOICEMAIL_AFTER", "60", "Seconds in the queue before voicemail is offered, 0 to 3600"),
+    ("OPENING_HOURS", _OPEN, "Weekly hours, e.g. `Mon-Fri 09:00-18:00; Sat 10:00-14:00`"),
+    ("TIMEZONE", "America/New_York", "IANA time zone of the opening hours"),
+    ("CLOSED_DATES", "", "Closed days as ISO dates, e.g. `2026-12-25, 2027-01-01`"),
+    ("VOICE", "", "Text-to-speech voice, e.g. `Polly.Joanna` (unset: Twilio's default)"),
+    ("LANGUAGE", "en-US", "Language of prompts and speech input, e.g. `en-US`"),
+    ("MAX_RETRIES", "3", "Invalid or silent inputs at a menu before a person answers, 1 to 10"),
+    ("VOICEMAIL_MAX_LENGTH", "120", "Longest voicemail in seconds, 5 to 14400"),
+    ("TRANSCRIBE", "false", "Transcribe voicemails: true or false"),
+    ("TWILIO_AUTH_TOKEN", "", "Auth token to check the X-Twilio-Signature of webhooks"),
+    ("TWILIO_SHARED_KEY", "", "Secret for HMAC-SHA256 shared-key webhook signatures"),
+    ("PUBLIC_URL", "", "Public base URL Twilio calls, e.g. `https://ivr.example.com`"),
+    ("PORT", "8000", "TCP port the server listens on"),
+)
+
+
+def settings_table() -> str:
+    """Render SETTINGS as the README's Markdown table."""
+    rows = ["| Variable | Default | Meaning |", "| --- | --- | --- |"]
+    for name, default, meaning in SETTINGS:
+        cells = [f"`{name}`", f"`{default}`" if default else "(unset)", meaning]
+        rows.append("| " + " | ".join(cell.replace("|", r"\|") for cell in cells) + " |")
+    return "\n".join(rows)
+
+
+# The configuration ###########################################################
+
+# Built once here: a dataclass default should be a value, not a call made at class creation.
+_NEW_YORK = ZoneInfo("America/New_York")
+_OFFICE_HOURS = Hours.parse(_OPEN)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the operator may set; SETTINGS lists the variables."""
+
+    company_name: str = "ACME, Inc."
+    receptionist_number: str = "+15555550100"
+    caller_id: str | None = None
+    dial_timeout: int = 20
+    support_queue: str = "support"
+    hold_music_url: str = _HOLD_MUSIC
+    queue_voicemail_after: int = 60
+    hours: Hours = _OFFICE_HOURS
+    timezone: ZoneInfo = _NEW_YORK
+    closed_dates: frozenset[date] = frozenset()
+    voice: str | None = None
+    language: str = "en-US"
+    max_retries: int = 3
+    voicemail_max_length: int = 120
+    transcribe: bool = False
+    auth_token: str | None = None
+    shared_key: str | None = None
+    public_url: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Config":
+        """Read the variables, reporting every bad one at once so a deploy is fixed in one go."""
+        environ = os.environ if environ is None else environ
+        values, problems = {}, []
+        for name, field, read in _READERS:
+            raw = (environ.get(name) or "").strip()
+            if raw:  # blank counts as unset: `FOO=` in an env file means "use the default"
+                try:
+                    values[field] = read(raw)
+                except ValueError as error:
+                    problems.append(f"{name}={raw!r}: {error}")
+        if problems:
+            raise ConfigError("\n".join(problems))
+        return cls(**values)
+
+    def now(self, clock: Callable[[], datetime] | None = None) -> datetime:
+        """Return the current time in the business time zone."""
+        moment = (clock or _utc_now)()
+        if moment.tzinfo is None:
+            raise ValueError("clock must return an aware datetime")
+        return moment.astimezone(self.timezone)
+
+    def is_open(self, moment: datetime) -> bool:
+        """Tell whether the business is open at `moment` (naive means business wall-clock time)."""
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(self.timezone)
+        return moment.date() not in self.closed_dates and self.hours.is_open_at(moment)
+
+    @property
+    def validates_signatures(self) -> bool:
+        return bool(self.auth_token or self.shared_key)

@@ -1,0 +1,189 @@
+"""Whole calls through the tutorial's tree, walked the way Twilio walks them."""
+
+import pytest
+from webtest import TestApp
+
+from caller import Call
+from states import TABLE
+from states.menu import PROMPT
+
+WELCOME = "Welcome to ACME, Inc."
+INVALID = "The option that you selected is invalid."
+HOURS = "We are open Mondays through Fridays from 9 AM to 6 PM."
+HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
+SALES = (
+    "All our sales representatives are currently busy, please leave us a message "
+    "and we will return your call as soon as possible."
+)
+SUPPORT = (
+    "You are being transferred to the support line. A representative will be with you shortly."
+)
+VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
+THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
+
+
+def test_greeting_and_menu_come_in_one_answer(dial):
+    call = dial()
+    assert call.heard == [WELCOME, PROMPT]
+    assert len(call.requests) == 1
+
+
+def test_menu_waits_for_one_key_and_hears_silence(dial):
+    gather = dial().gather
+    assert gather.get("numDigits") == "1"
+    assert gather.get("actionOnEmptyResult") == "true"
+
+
+def test_menu_also_listens_for_the_words_of_the_table(dial):
+    gather = dial().gather
+    assert gather.get("input") == "dtmf speech"
+    assert gather.get("hints") == "sales, support, hours, operator, receptionist"
+
+
+def test_menu_key_3_reads_the_hours(dial):
+    call = dial()
+    call.press("3")
+    assert call.last_heard == [HOURS, HOURS_AGAIN]
+
+
+def test_hours_key_1_reads_the_hours_again(dial):
+    call = dial()
+    call.press("3")
+    call.press("1")
+    assert call.last_heard == [HOURS, HOURS_AGAIN]
+
+
+@pytest.mark.parametrize("key", ["2", "5", "9", "0", "*", "#"])
+def test_hours_any_other_key_goes_back_to_the_menu(dial, key):
+    call = dial()
+    call.press("3")
+    call.press(key)
+    assert call.last_heard == [PROMPT]
+
+
+def test_hours_silence_goes_back_to_the_menu(dial):
+    call = dial()
+    call.press("3")
+    call.silence()
+    assert call.last_heard == [PROMPT]
+
+
+def test_menu_key_9_repeats_the_menu(dial):
+    call = dial()
+    call.press("9")
+    assert call.last_heard == [PROMPT]
+
+
+@pytest.mark.parametrize("key", ["4", "5", "6", "7", "8", "*"])
+def test_invalid_key_says_so_and_repeats_the_menu_in_one_answer(dial, key):
+    call = dial()
+    requests_before = len(call.requests)
+    call.press(key)
+    assert call.last_heard == [INVALID, PROMPT]
+    assert len(call.requests) == requests_before + 1
+
+
+def test_silence_at_the_menu_counts_as_invalid(dial):
+    call = dial()
+    call.silence()
+    assert call.last_heard == [INVALID, PROMPT]
+
+
+def test_menu_key_1_leads_to_sales_voicemail(dial):
+    call = dial()
+    call.press("1")
+    assert call.last_heard == [SALES, VOICEMAIL]
+    assert call.waiting_for == "record"
+
+
+def test_a_recorded_message_is_thanked_and_the_call_ends(dial):
+    call = dial()
+    call.press("1")
+    call.record(duration=12)
+    assert call.last_heard == [THANKS]
+    assert call.outcome == ("hangup",)
+
+
+def test_an_empty_recording_ends_politely(dial):
+    call = dial()
+    call.press("1")
+    record = call.document.find("Record")
+    assert record.get("action") == "/state/voicemail/exit"
+    assert call.document[-1].tag == "Hangup"
+
+
+def test_menu_key_2_queues_for_support(dial):
+    call = dial()
+    call.press("2")
+    assert call.last_heard == [SUPPORT]
+    assert call.outcome == ("queue", "support")
+
+
+def test_menu_key_0_dials_the_receptionist(dial):
+    call = dial()
+    call.press("0")
+    assert call.outcome == ("dial", "+15555550100")
+
+
+def test_no_answer_from_the_receptionist_leads_to_voicemail(dial):
+    call = dial()
+    call.press("0")
+    call.dial_result("no-answer")
+    assert call.last_heard == ["Sorry, no one can take your call right now.", VOICEMAIL]
+    assert call.waiting_for == "record"
+
+
+def test_a_whole_call_alternates_between_two_app_instances(build, validate):
+    served = {"first": 0, "second": 0}
+
+    def counting(app, name):
+        def wsgi(environ, start_response):
+            served[name] += 1
+            return app(environ, start_response)
+
+        return wsgi
+
+    call = Call([counting(build(), "first"), counting(build(), "second")], validate=validate)
+    call.start("/voice")
+    for key in ("3", "1", "2", "7", "1"):
+        call.press(key)
+    call.record()
+    assert call.outcome == ("hangup",)
+    assert served == {"first": 4, "second": 3}  # seven webhooks, turn about
+
+
+def test_no_answer_sets_a_cookie(dial):
+    call = dial()
+    call.press("3")
+    call.press("5")
+    call.press("0")
+    call.dial_result("busy")
+    call.record()
+    assert call.cookies_seen == []
+
+
+def every_route(app):
+    """(method, path) of every route the table generated, with what Twilio would post."""
+    for route in app.routes:
+        if "<" not in route.rule and route.rule != "/healthz":
+            yield route.method, route.rule
+
+
+def test_every_state_has_its_routes(app):
+    rules = {route.rule for route in app.routes}
+    for name, row in TABLE.items():
+        assert f"/state/{name}" in rules
+        assert (f"/state/{name}/exit" in rules) == row.waits
+
+
+@pytest.mark.parametrize("params", [{}, {"Digits": "1"}, {"Digits": "x"}, {"SpeechResult": "hi"}])
+def test_every_route_answers_valid_twiml_without_cookies(app, validate, params):
+    client = TestApp(app)
+    form = {"CallSid": "CA0", "From": "+15551234567", **params}
+    for method, path in every_route(app):
+        send = client.get if method == "GET" else client.post
+        response = send(path, form)
+        assert response.status_int == 200, path
+        assert response.content_type == "text/xml", path
+        assert "Set-Cookie" not in response.headers, path
+        validate(response.text)

@@ -1,0 +1,320 @@
+"""Webhooks that are safe in production: signatures, recovery, retry limits, bad input, logs."""
+
+import logging
+from urllib.parse import urlencode
+
+import pytest
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Gather, Say
+from webtest import TestApp
+
+import states
+from caller import Call
+from tree import Keys, State
+
+TOKEN = "12345678901234567890123456789012"
+SHARED = "shared-key-secret"
+PARAMS = {"CallSid": "CA0", "From": "+15551234567", "To": "+15557654321", "Digits": "3"}
+SORRY = "Sorry, something went wrong on our side."
+MULTIPART = b"--x\r\nContent-Disposition: form-data; name=Digits\r\n\r\n3\r\n--x--"
+
+
+def signature(url, params, key=TOKEN, algorithm=None):
+    return RequestValidator(key).compute_signature(url, params, algorithm)
+
+
+@pytest.fixture
+def guarded(build):
+    return TestApp(build(auth_token=TOKEN, shared_key=SHARED))
+
+
+def post(client, path, params, sign_url=None, headers=(), key=TOKEN, status="*"):
+    headers = dict(headers)
+    if sign_url is not None:
+        headers["X-Twilio-Signature"] = signature(sign_url, params, key)
+    return client.post(path, params, headers=headers, status=status)
+
+
+def test_signed_request_is_answered(guarded):
+    response = post(guarded, "/state/menu/exit", PARAMS, "http://localhost/state/menu/exit")
+    assert response.status_int == 200
+
+
+def test_unsigned_request_is_refused_in_plain_text(guarded):
+    response = post(guarded, "/state/menu/exit", PARAMS)
+    assert response.status_int == 403
+    assert response.content_type == "text/plain"
+
+
+def test_tampered_body_is_refused(guarded):
+    headers = {"X-Twilio-Signature": signature("http://localhost/voice", PARAMS)}
+    response = guarded.post("/voice", {**PARAMS, "Digits": "0"}, headers=headers, status="*")
+    assert response.status_int == 403
+
+
+def test_tampered_url_is_refused(guarded):
+    response = post(guarded, "/state/menu/exit?tries=0", PARAMS, "http://localhost/state/menu/exit")
+    assert response.status_int == 403
+
+
+def test_request_signed_for_another_host_is_refused(guarded):
+    response = post(guarded, "/voice", PARAMS, "https://elsewhere.example.com/voice")
+    assert response.status_int == 403
+
+
+def test_forwarded_scheme_and_host_are_the_url_checked(guarded):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ivr.example.com"}
+    response = post(guarded, "/voice", PARAMS, "https://ivr.example.com/voice", headers)
+    assert response.status_int == 200
+
+
+def test_configured_public_url_overrides_forwarded_headers(build):
+    client = TestApp(build(auth_token=TOKEN, public_url="https://ivr.example.com"))
+    headers = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "wrong.example.com"}
+    response = post(client, "/voice", PARAMS, "https://ivr.example.com/voice", headers)
+    assert response.status_int == 200
+
+
+def test_public_url_with_a_path_prefixes_the_urls_in_twiml(build):
+    client = TestApp(build(auth_token=TOKEN, public_url="https://example.com/ivr"))
+    response = post(client, "/voice", PARAMS, "https://example.com/ivr/voice")
+    assert response.xml.find("Gather").get("action") == "/ivr/state/menu/exit"
+
+
+def test_non_ascii_values_validate(guarded):
+    params = {**PARAMS, "CallerName": "Zoë O'Brien 山田", "FromCity": "São Paulo"}
+    response = post(guarded, "/voice", params, "http://localhost/voice")
+    assert response.status_int == 200
+
+
+def test_signed_get_validates_on_the_url_alone(guarded):
+    query = urlencode({**PARAMS, "CallerName": "Zoë"})
+    url = f"http://localhost/state/menu/exit?{query}"
+    headers = {"X-Twilio-Signature": signature(url, {})}
+    response = guarded.get(f"/state/menu/exit?{query}", headers=headers, status="*")
+    assert response.xml[0].find("Say").text.startswith("We are open")
+
+
+def test_shared_key_signature_with_sha256_validates(guarded):
+    url = "http://localhost/voice"
+    headers = {
+        "X-Twilio-Signature": signature(url, PARAMS, SHARED, "HMAC_SHA256"),
+        "X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256",
+    }
+    response = guarded.post("/voice", PARAMS, headers=headers, status="*")
+    assert response.status_int == 200
+
+
+def test_shared_key_settings_with_an_auth_token_signature_are_refused(guarded):
+    headers = {
+        "X-Twilio-Signature": signature("http://localhost/voice", PARAMS),
+        "X-Twilio-Webhooks-Signature-Settings": "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256",
+    }
+    assert guarded.post("/voice", PARAMS, headers=headers, status="*").status_int == 403
+
+
+def test_unknown_signature_algorithm_is_refused(guarded):
+    headers = {
+        "X-Twilio-Signature": signature("http://localhost/voice", PARAMS, SHARED),
+        "X-Twilio-Webhooks-Signature-Settings": "key=k,algorithm=HMAC_MD5",
+    }
+    assert guarded.post("/voice", PARAMS, headers=headers, status="*").status_int == 403
+
+
+def test_health_check_needs_no_signature(guarded):
+    assert guarded.get("/healthz").text == "ok\n"
+
+
+def test_a_signed_call_walks_the_whole_tree(build, validate):
+    call = Call(build(auth_token=TOKEN), auth_token=TOKEN, validate=validate)
+    call.start()
+    call.press("3")
+    call.press("2")
+    call.press("0")
+    assert call.outcome == ("dial", "+15555550100")
+
+
+# Recovery: a caller never hears "an application error has occurred" ##########
+
+
+def broken(call):
+    raise RuntimeError("a bug in a handler")
+
+
+def table_with(**rows):
+    return {**states.TABLE, **rows}
+
+
+def test_unknown_state_apologises_and_goes_on_at_the_menu(app):
+    response = TestApp(app).post("/state/renamed_in_a_deploy/exit", PARAMS)
+    says = [say.text for say in response.xml.iter("Say")]
+    assert says[0] == SORRY
+    assert response.xml.find("Gather").get("action") == "/state/menu/exit?tries=1"
+
+
+def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, validate, caplog):
+    def buggy_menu(call):
+        raise RuntimeError("a bug in a handler")
+
+    from phonetree import make_app
+    from settings import Config
+    from tree import Choose
+
+    table = table_with(hours=State(states.hours.enter, Choose(buggy_menu, ("menu",))))
+    call = Call(make_app(Config(), table=table), validate=validate)
+    call.start()
+    call.press("3")
+    call.press("1")
+    assert call.last_heard[:2] == [SORRY, states.menu.PROMPT]
+    assert "Traceback" in caplog.text
+    assert "Traceback" not in call.requests[-1].body
+
+
+def test_repeated_failures_put_the_caller_through_to_a_person(validate):
+    from phonetree import make_app
+    from settings import Config
+    from tree import Choose
+
+    targets = tuple(target for _, target in states.TABLE["menu"].edges())
+    table = table_with(menu=State(states.menu.enter, Choose(broken, targets)))
+    call = Call(make_app(Config(), table=table), validate=validate)
+    call.start()
+    for _ in range(Config().max_retries):
+        call.press("3")
+    assert call.outcome == ("dial", "+15555550100")
+
+
+def test_html_error_pages_are_never_served(app):
+    response = TestApp(app).get("/no/such/page", status=404)
+    assert response.content_type == "text/plain"
+
+
+@pytest.mark.parametrize("path", ["/state/..", "/state/" + "x" * 5000, "/state/menu/exit/../x"])
+def test_path_tricks_get_twiml_not_an_error(app, validate, path):
+    response = TestApp(app).post(path, PARAMS)
+    validate(response.text)
+    assert response.xml[0].text == SORRY
+
+
+# Retry limits ################################################################
+
+
+@pytest.mark.parametrize("press", ["7", None])
+def test_thirty_failed_tries_never_loop(dial, press):
+    call = dial()
+    for _ in range(30):
+        if call.waiting_for != "input":
+            break
+        call.press(press) if press else call.silence()
+    assert call.outcome == ("dial", "+15555550100")
+
+
+def test_after_max_retries_the_caller_hears_why_before_the_transfer(dial):
+    call = dial()
+    call.press("7")
+    call.press("7")
+    call.press("7")
+    assert call.last_heard[0].startswith("Sorry, I still did not get that.")
+
+
+def test_retry_limit_is_configurable(build, validate):
+    call = Call(build(max_retries=1), validate=validate)
+    call.start()
+    call.silence()
+    assert call.outcome == ("dial", "+15555550100")
+
+
+def test_a_valid_key_resets_the_count(dial):
+    call = dial()
+    call.press("7")
+    call.press("7")
+    call.press("9")
+    call.press("7")
+    assert call.gather.get("action") == "/state/menu/exit?tries=1"
+
+
+@pytest.mark.parametrize("tries", ["-1", "abc", "99999999999", "2.5", ""])
+def test_a_garbled_count_in_the_url_is_harmless(app, validate, tries):
+    response = TestApp(app).post(f"/state/menu/exit?tries={tries}", PARAMS)
+    validate(response.text)
+    assert response.status_int == 200
+
+
+# Bad input ###################################################################
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"Digits=%zz&&==&Digits", "application/x-www-form-urlencoded"),
+        (b"Digits=\xff\xfe3", "application/x-www-form-urlencoded"),
+        (b'{"Digits": "3"}', "application/json"),
+        (MULTIPART, "multipart/form-data; boundary=x"),
+        (b"Digits=" + b"9" * 60000, "application/x-www-form-urlencoded"),
+        (b"Digits=3&Digits=1", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_odd_bodies_get_twiml(app, validate, body, content_type):
+    response = TestApp(app).post("/state/menu/exit", body, content_type=content_type)
+    validate(response.text)
+    assert response.status_int == 200
+
+
+def test_repeated_parameters_take_the_first(app):
+    response = TestApp(app).post("/state/menu/exit", "Digits=3&Digits=1")
+    assert response.xml.find("Gather").get("action") == "/state/hours/exit"
+
+
+def test_too_many_fields_are_a_bad_request(app):
+    body = "&".join(f"f{n}=1" for n in range(500))
+    response = TestApp(app).post("/voice", body, status="*")
+    assert response.status_int == 400
+
+
+def test_a_body_over_the_limit_is_refused(app):
+    response = TestApp(app).post("/voice", "x=" + "1" * 70000, status="*")
+    assert response.status_int == 413
+
+
+# Logs ########################################################################
+
+
+def test_one_structured_line_per_webhook_with_the_number_masked(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/state/menu/exit", PARAMS)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook ")]
+    assert len(lines) == 1
+    assert "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 next=hours ms=" in lines[0]
+
+
+def test_a_request_from_anyone_but_twilio_is_logged_as_refused(guarded, caplog):
+    post(guarded, "/voice", PARAMS)
+    assert "refused path=/voice" in caplog.text
+
+
+def test_an_open_app_warns_at_start_up(build, caplog):
+    build()
+    assert "signatures are NOT checked" in caplog.text
+
+
+def test_a_guarded_app_does_not_warn(build, caplog):
+    build(auth_token=TOKEN)
+    assert "NOT checked" not in caplog.text
+
+
+def test_the_schema_rejects_what_twilio_rejects(twiml_schema):
+    if twiml_schema is None:
+        pytest.skip("the TwiML schema is in the shared folder beside the repository")
+    gather = Gather()
+    gather.append(Gather())  # Twilio does not nest Gathers
+    assert not twiml_schema.is_valid(f"<Response>{gather.to_xml(False)}</Response>")
+    assert twiml_schema.is_valid(f"<Response>{Say('hi').to_xml(False)}</Response>")
+
+
+def test_keys_table_with_words_matches_speech():
+    keys = Keys(keys={"1": "a"}, words={"support": "b"}, otherwise="c")
+    from settings import Config
+    from tree import Call as HandlerCall
+
+    call = HandlerCall("menu", Config(), {"SpeechResult": "I need Support, please."})
+    assert keys.decide(call) == ("b", False)
