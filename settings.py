@@ -270,7 +270,10 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("TWILIO_SHARED_KEY", "", "Secret for HMAC-SHA256 shared-key webhook signatures"),
     ("PUBLIC_URL", "", "Public base URL Twilio calls, e.g. `https://ivr.example.com`"),
     ("PORT", "8000", "TCP port the server listens on"),
+    ("LOG_LEVEL", "INFO", "Least severe log level written: DEBUG, INFO, WARNING or ERROR"),
 )
+# Read by the server, not by Config.
+SERVER_SETTINGS = ("PORT", "LOG_LEVEL")
 
 
 def settings_table() -> str:

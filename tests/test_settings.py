@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from settings import SETTINGS, Config, ConfigError, Hours, settings_table
+from settings import SERVER_SETTINGS, SETTINGS, Config, ConfigError, Hours, settings_table
 
 UTC = timezone.utc
 NEW_YORK = ZoneInfo("America/New_York")
@@ -155,7 +155,7 @@ def test_variable_is_read_into_its_field(name, raw, field, expected):
 
 def test_every_documented_variable_except_port_is_read():
     read = {name for name, _raw, _field, _expected in READ_VALUES}
-    assert read == {name for name, _default, _meaning in SETTINGS} - {"PORT"}
+    assert read == {name for name, _default, _meaning in SETTINGS} - set(SERVER_SETTINGS)
 
 
 def test_every_config_field_has_a_variable():
@@ -603,7 +603,7 @@ def test_settings_lists_the_server_port():
 
 @pytest.mark.parametrize(
     ("name", "default"),
-    [(name, default) for name, default, _ in SETTINGS if default and name != "PORT"],
+    [(name, default) for name, default, _ in SETTINGS if default and name not in SERVER_SETTINGS],
 )
 def test_documented_default_reads_back_as_the_config_default(name, default):
     assert Config.from_environ({name: default}) == Config()

@@ -1,0 +1,62 @@
+"""The README, the Procfile and CI say what the code does."""
+
+import re
+import shlex
+
+from waitress.adjustments import Adjustments
+
+from phonetree import MAX_BODY, SERVER_OPTIONS
+from settings import SETTINGS, settings_table
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def fenced(language):
+    return re.findall(rf"```{language}\n(.*?)```", README, re.DOTALL)
+
+
+def test_readme_configuration_table_is_current():
+    assert settings_table() in README
+
+
+def test_readme_names_every_setting():
+    missing = [name for name, _, _ in SETTINGS if f"`{name}`" not in README]
+    assert missing == []
+
+
+def test_ci_runs_the_readme_test_command():
+    test_command = next(line for line in fenced("sh") if "pytest" in line).strip()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert test_command.split("&& ")[-1] in ci.splitlines()
+
+
+def test_readme_test_examples_pass():
+    namespace = {}
+    example = next(block for block in fenced("python") if "def test_" in block)
+    exec(compile(example, "README.md", "exec"), namespace)
+    tests = [value for name, value in namespace.items() if name.startswith("test_")]
+    for test in tests:
+        test()
+    assert len(tests) == 2
+
+
+def procfile_options():
+    line = (ROOT / "Procfile").read_text().strip()
+    assert line.startswith("web: waitress-serve ")
+    words = shlex.split(line.removeprefix("web: ").replace("$PORT", "8000"))
+    options, target = words[1:-1], words[-1]
+    return Adjustments.parse_args(options)[0], target
+
+
+def test_procfile_serves_the_app_with_the_settings_of_phonetree_serve():
+    options, target = procfile_options()
+    assert target == "phonetree:app"
+    for name, value in SERVER_OPTIONS.items():
+        if name != "host":
+            assert options[name] == str(value), name
+
+
+def test_procfile_limits_the_body_as_the_app_does():
+    options, _ = procfile_options()
+    assert int(options["max_request_body_size"]) == MAX_BODY
