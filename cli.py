@@ -29,7 +29,10 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="answer webhooks through waitress")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
     call = commands.add_parser("call", help="call the tree from this terminal")
-    call.add_argument("--keys", help="scripted walk: keys or words to enter, e.g. 3,1,9 or 2")
+    call.add_argument(
+        "--keys",
+        help="scripted walk: keys, words to say or _ for silence, e.g. 3,1,9 or 3,_,sales",
+    )
     call.add_argument(
         "--clock",
         choices=["open", "closed", "now"],
@@ -38,8 +41,9 @@ def parser() -> argparse.ArgumentParser:
     )
     call.add_argument(
         "--dial",
+        choices=["completed", "answered", "busy", "no-answer", "failed", "canceled"],
         default="no-answer",
-        help="how a Dial ends: completed, busy, no-answer, failed, canceled (default no-answer)",
+        help="how a Dial ends (default no-answer)",
     )
     graph = commands.add_parser("graph", help="print the tree as a diagram")
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")

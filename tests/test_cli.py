@@ -1,0 +1,444 @@
+"""`python phonetree.py serve|call|graph|check`, run as a user runs it, and what it prints."""
+
+import io
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime
+
+import bottle
+import pytest
+from twilio.twiml.voice_response import Dial
+
+import diagram
+import terminal
+from phonetree import make_app
+from settings import SETTINGS, Config, Hours
+from states.menu import PROMPT
+from tests.conftest import CLOSED, OPEN, ROOT
+from tree import Keys, Outcome, State
+
+WELCOME = "Welcome to ACME, Inc."
+CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
+HOURS = "We are open Mondays through Fridays from 9 AM to 6 PM."
+HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
+SALES = (
+    "All our sales representatives are currently busy, please leave us a message "
+    "and we will return your call as soon as possible."
+)
+SUPPORT = (
+    "You are being transferred to the support line. A representative will be with you shortly."
+)
+UNAVAILABLE = "Sorry, no one can take your call right now."
+VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
+THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
+GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
+HOLD_MUSIC = "[play http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3]"
+
+# The defaults, whatever the environment of whoever runs the tests says.
+ENV = {
+    name: value
+    for name, value in os.environ.items()
+    if name not in {setting for setting, _, _ in SETTINGS} | {"LOG_LEVEL"}
+}
+
+
+def phonetree(*args, stdin=""):
+    """Run ``python phonetree.py ARGS`` from the repository root; stdin ends after ``stdin``."""
+    return subprocess.run(
+        [sys.executable, "phonetree.py", *args],
+        cwd=ROOT,
+        env=ENV,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def heard(result) -> list[str]:
+    return [line.removeprefix("heard: ") for line in lines(result) if line.startswith("heard: ")]
+
+
+def after(result, line) -> list[str]:
+    """The lines printed after ``line``."""
+    printed = lines(result)
+    return printed[printed.index(line) + 1 :]
+
+
+def lines(result) -> list[str]:
+    text = result if isinstance(result, str) else result.stdout
+    return text.splitlines()
+
+
+# --help, check, graph ########################################################
+
+
+@pytest.fixture(scope="module")
+def usage():
+    return phonetree("--help")
+
+
+@pytest.mark.parametrize("command", ["serve", "call", "graph", "check"])
+def test_help_lists_each_command(usage, command):
+    assert re.search(rf"^  {command}  ", usage.stdout, re.MULTILINE)
+
+
+def test_help_exits_0(usage):
+    assert usage.returncode == 0
+
+
+def test_check_exits_0():
+    assert phonetree("check").returncode == 0
+
+
+def test_check_says_ok_with_the_number_of_states():
+    assert phonetree("check").stdout == "ok: 12 states, all reachable from 'greeting'\n"
+
+
+@pytest.fixture(scope="module")
+def mermaid():
+    return phonetree("graph")
+
+
+@pytest.mark.parametrize(
+    "edge",
+    [
+        "greeting --> menu",
+        "menu -->|1, say sales| sales",
+        "menu -->|2, say support| support",
+        "menu -->|0, say operator, say receptionist| reception",
+        "menu -->|other key, silence| error",
+        "menu -->|too many tries| transfer",
+        "support -->|closed, other QueueResult| unavailable",
+    ],
+)
+def test_graph_draws_the_edges_of_the_table(mermaid, edge):
+    assert f"    {edge}" in lines(mermaid)
+
+
+def test_graph_is_a_mermaid_flowchart(mermaid):
+    assert lines(mermaid)[0] == "flowchart TD"
+
+
+def test_graph_in_dot_is_a_digraph():
+    assert lines(phonetree("graph", "--format", "dot"))[0] == "digraph phonetree {"
+
+
+def test_graph_in_dot_labels_the_menu_edges():
+    dot = phonetree("graph", "--format", "dot")
+    assert '    menu -> sales [label="1, say sales"];' in lines(dot)
+
+
+def test_readme_diagram_is_current(mermaid):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```mermaid\n(.*?)```", readme, re.DOTALL)
+    assert mermaid.stdout in blocks, "README.md needs the output of `python phonetree.py graph`"
+
+
+# call, scripted ##############################################################
+
+
+@pytest.fixture(scope="module")
+def hours_twice():
+    return phonetree("call", "--keys", "3,1,9", "--clock", "open")
+
+
+def test_scripted_call_hears_the_hours_twice_then_the_menu(hours_twice):
+    assert heard(hours_twice) == [WELCOME, PROMPT, HOURS, HOURS_AGAIN, HOURS, HOURS_AGAIN, PROMPT]
+
+
+def test_scripted_call_shows_each_key_pressed(hours_twice):
+    assert [line for line in lines(hours_twice) if line.startswith("> ")] == ["> 3", "> 1", "> 9"]
+
+
+def test_scripted_call_says_where_it_waits_when_the_keys_run_out(hours_twice):
+    assert lines(hours_twice)[-1] == "keys ran out; the call waits for a key press at 'menu'"
+
+
+def test_scripted_call_exits_0(hours_twice):
+    assert hours_twice.returncode == 0
+
+
+def test_scripted_call_at_an_open_moment_says_the_office_is_open(hours_twice):
+    assert lines(hours_twice)[0].endswith("the office is open)")
+
+
+@pytest.fixture(scope="module")
+def closed_receptionist():
+    return phonetree("call", "--keys", "0", "--clock", "closed")
+
+
+def test_receptionist_when_closed_takes_a_message(closed_receptionist):
+    assert heard(closed_receptionist) == [
+        WELCOME,
+        CLOSED_NOW,
+        PROMPT,
+        UNAVAILABLE,
+        VOICEMAIL,
+        THANKS,
+    ]
+
+
+def test_voicemail_is_recorded_by_itself(closed_receptionist):
+    assert "recording... (10 seconds)" in lines(closed_receptionist)
+
+
+def test_a_call_that_hangs_up_says_so(closed_receptionist):
+    assert lines(closed_receptionist)[-1] == "call ended: hangup"
+
+
+def test_an_unanswered_dial_goes_to_voicemail():
+    result = phonetree("call", "--keys", "0", "--clock", "open")
+    assert after(result, "> 0") == [
+        "dialled +15555550100: no-answer",
+        f"heard: {UNAVAILABLE}",
+        f"heard: {VOICEMAIL}",
+        "recording... (10 seconds)",
+        f"heard: {THANKS}",
+        "call ended: hangup",
+    ]
+
+
+def test_dial_option_sets_how_the_dial_ends():
+    result = phonetree("call", "--keys", "0", "--clock", "open", "--dial", "completed")
+    assert after(result, "> 0") == [
+        "dialled +15555550100: completed",
+        f"heard: {GOODBYE}",
+        "call ended: hangup",
+    ]
+
+
+@pytest.fixture(scope="module")
+def queued():
+    return phonetree("call", "--keys", "2", "--clock", "open")
+
+
+def test_support_queues_and_hears_the_position(queued):
+    assert heard(queued)[2:] == [SUPPORT, "You are caller number 1.", HOLD_MUSIC]
+
+
+def test_a_walk_into_a_queue_ends_there(queued):
+    assert lines(queued)[-2:] == [f"heard: {HOLD_MUSIC}", "call ended: queue support"]
+
+
+def test_a_word_in_the_keys_is_said():
+    assert heard(phonetree("call", "--keys", "sales", "--clock", "open"))[2:4] == [SALES, VOICEMAIL]
+
+
+def test_underscore_in_the_keys_is_silence():
+    result = phonetree("call", "--keys", "3,_", "--clock", "open")
+    assert heard(result)[-1] == PROMPT
+
+
+def test_keys_that_are_not_keys_nor_words_exit_2():
+    assert phonetree("call", "--keys", "3,!").returncode == 2
+
+
+def test_keys_that_are_not_keys_nor_words_are_named():
+    assert "'!' is neither keys" in phonetree("call", "--keys", "3,!").stderr
+
+
+def test_an_unknown_dial_result_is_a_usage_error():
+    assert phonetree("call", "--dial", "maybe").returncode == 2
+
+
+# call, interactive ###########################################################
+
+
+@pytest.fixture(scope="module")
+def typed():
+    return phonetree("call", "--clock", "open", stdin="3\n\n")
+
+
+def test_interactive_call_reads_keys_and_silence_from_stdin(typed):
+    assert heard(typed) == [WELCOME, PROMPT, HOURS, HOURS_AGAIN, PROMPT]
+
+
+def test_interactive_call_says_what_it_waits_for(typed):
+    assert lines(typed).count(terminal.HINT) == 3
+
+
+def test_interactive_call_echoes_piped_input(typed):
+    assert [line for line in lines(typed) if line.startswith(">")] == ["> 3", "> ", "> "]
+
+
+def test_end_of_input_hangs_up(typed):
+    assert lines(typed)[-1] == "call ended: the caller hung up"
+
+
+def test_end_of_input_exits_0(typed):
+    assert typed.returncode == 0
+
+
+def test_q_hangs_up():
+    result = phonetree("call", "--clock", "open", stdin="q\n3\n")
+    assert heard(result) == [WELCOME, PROMPT]
+
+
+def test_a_typed_word_is_said():
+    result = phonetree("call", "--clock", "open", stdin="support\n")
+    assert SUPPORT in heard(result)
+
+
+def test_a_line_that_is_no_input_is_asked_again():
+    result = phonetree("call", "--clock", "open", stdin="3!\n3\n")
+    assert heard(result)[2:] == [HOURS, HOURS_AGAIN]
+
+
+# terminal.run in this process ################################################
+
+
+def run(app, keys, **options):
+    out = io.StringIO()
+    code = terminal.run(app, keys=keys, stdin=io.StringIO(), stdout=out, **options)
+    return code, out.getvalue()
+
+
+def test_a_signed_app_below_a_path_is_called_as_twilio_would(build):
+    app = build(auth_token="secret", public_url="https://example.com/ivr")
+    _, out = run(app, "3", clock="open")
+    assert heard(out)[2:] == [HOURS, HOURS_AGAIN]
+
+
+def test_a_shared_key_app_is_called_as_twilio_would(build):
+    _, out = run(build(shared_key="shared-secret"), "3", clock="open")
+    assert heard(out)[2:] == [HOURS, HOURS_AGAIN]
+
+
+def test_the_app_clock_is_back_after_the_call(build):
+    app = build(OPEN)
+    engine = app.config["phonetree.engine"]
+    clock = engine.clock
+    run(app, "1", clock="closed")
+    assert engine.clock is clock
+
+
+def test_clock_now_keeps_the_app_clock(build):
+    _, out = run(build(CLOSED), "", clock="now")
+    assert CLOSED_NOW in heard(out)
+
+
+def test_an_answer_twilio_refuses_fails_the_call(app):
+    broken = bottle.Bottle()
+    broken.config["phonetree.engine"] = app.config["phonetree.engine"]
+    broken.route("/voice", ["GET", "POST"], lambda: "plain text")
+    code, out = run(broken, "1", clock="open")
+    assert code == 1
+    assert "heard: an application error has occurred" in lines(out)
+    assert lines(out)[-1].startswith("call failed: ")
+
+
+def ring(call):
+    return Dial("+15555550199", action=call.action)
+
+
+def test_a_tree_that_dials_forever_is_stopped():
+    table = {"ring": State(ring, Outcome("DialCallStatus", {}, otherwise="ring"))}
+    app = make_app(Config(), table=table, start="ring", recovery="ring")
+    code, out = run(app, None, clock="open")
+    assert code == 1
+    assert lines(out)[-1] == "call stopped: 10 dials in a row, the tree goes round"
+
+
+def test_keys_offered_by_hold_music_can_be_pressed(build):
+    _, out = run(build(queue_voicemail_after=0), "2,1", clock="open")
+    assert heard(out)[-2:] == [VOICEMAIL, THANKS]
+
+
+def test_a_caller_waiting_in_a_queue_is_said_to_be_there(build):
+    _, out = run(build(queue_voicemail_after=0), "2", clock="open")
+    assert lines(out)[-1] == "keys ran out; the call waits for a key press in queue 'support'"
+
+
+# The clock ###################################################################
+
+
+def at(*fields, config=None):
+    return datetime(*fields, tzinfo=(config or Config()).timezone)
+
+
+@pytest.mark.parametrize(
+    "hours, clock, expected",
+    [
+        ("Mon-Fri 09:00-18:00", "open", OPEN),  # already open
+        ("Mon-Fri 09:00-18:00", "closed", at(2026, 11, 24, 18, 0)),
+        ("Sat 10:00-11:00", "open", at(2026, 11, 28, 10, 0)),
+        ("Mon-Sun 00:00-12:00; Mon-Sun 12:00-24:00", "open", OPEN),
+        ("Mon-Fri 00:00-24:00", "closed", at(2026, 11, 28, 0, 0)),
+    ],
+)
+def test_pretended_clock_is_the_next_moment_as_asked(hours, clock, expected):
+    config = Config(hours=Hours.parse(hours))
+    assert terminal.pretend(config, clock, now=OPEN) == expected
+
+
+def test_a_closed_date_is_closed_all_day():
+    config = Config(closed_dates=frozenset({OPEN.date()}))
+    assert terminal.pretend(config, "open", now=OPEN) == at(2026, 11, 25, 9, 0)
+
+
+def test_an_office_never_closed_cannot_be_pretended_closed():
+    config = Config(hours=Hours.parse("Mon-Sun 00:00-24:00"))
+    with pytest.raises(ValueError, match="never closed"):
+        terminal.pretend(config, "closed", now=OPEN)
+
+
+def test_clock_now_pretends_nothing():
+    assert terminal.pretend(Config(), "now") is None
+
+
+# Diagrams of a small table ###################################################
+
+
+def nothing(call):
+    """Diagrams never enter a state."""
+
+
+SMALL = {
+    "hello": State(nothing, "menu", when_closed="shut"),
+    "menu": State(
+        nothing, Keys(keys={"1": "bye", "2": "bye"}, words={"bye": "bye"}, otherwise="menu")
+    ),
+    "shut": State(nothing),
+    "bye": State(nothing),
+}
+
+
+def test_mermaid_of_a_small_table():
+    assert diagram.mermaid(SMALL, "hello").splitlines() == [
+        "flowchart TD",
+        "    _call((call)) --> hello",
+        "    shut([shut]):::terminal",
+        "    bye([bye]):::terminal",
+        "    hello -->|closed| shut",
+        "    hello --> menu",
+        "    menu -->|1, 2, say bye| bye",
+        "    menu -->|other key, silence| menu",
+        "    classDef terminal stroke-width:3px",
+    ]
+
+
+def test_dot_of_a_small_table():
+    assert diagram.dot(SMALL, "hello").splitlines() == [
+        "digraph phonetree {",
+        "    _call [shape=circle, label=call];",
+        "    _call -> hello;",
+        "    shut [shape=doublecircle];",
+        "    bye [shape=doublecircle];",
+        '    hello -> shut [label="closed"];',
+        "    hello -> menu;",
+        '    menu -> bye [label="1, 2, say bye"];',
+        '    menu -> menu [label="other key, silence"];',
+        "}",
+    ]
+
+
+def test_edges_join_the_labels_of_parallel_edges():
+    assert ("menu", "1, 2, say bye", "bye") in diagram.edges(SMALL)
+
+
+def test_give_up_is_drawn_as_too_many_tries():
+    table = {**SMALL, "menu": State(nothing, Keys({"1": "bye"}, otherwise="menu", give_up="shut"))}
+    assert ("menu", "too many tries", "shut") in diagram.edges(table)

@@ -1,0 +1,381 @@
+"""A wrong state table is refused at construction, with a message naming the state."""
+
+import pytest
+from twilio.twiml.voice_response import Gather, Hangup, Record, Say
+
+from caller import Call
+from phonetree import make_app
+from settings import Config
+from tree import Choose, Keys, Outcome, State, TableError, check_table
+
+APOLOGY = "Sorry, something went wrong on our side."
+MENU = "Press 1 to leave a message."
+
+
+# Handlers of a small tree, and broken ones ###################################
+
+
+def hello(call):
+    return Say("Hello.")
+
+
+def menu(call):
+    gather = Gather(num_digits=1, action=call.action, action_on_empty_result=True)
+    gather.say(MENU)
+    return gather
+
+
+def message(call):
+    return Record(action=call.action)
+
+
+def bye(call):
+    return [Say("Goodbye."), Hangup()]
+
+
+def says_only(call):
+    return Say("Nothing to wait for.")
+
+
+def gathers_elsewhere(call):
+    return Gather(num_digits=1, action="/somewhere/else", action_on_empty_result=True)
+
+
+def gathers_without_empty_result(call):
+    return Gather(num_digits=1, action=call.action)
+
+
+def hangs_up_only_when_open(call):
+    return bye(call) if call.is_open else Say("We are closed.")
+
+
+def two_arguments(call, extra):
+    return bye(call)
+
+
+def no_arguments():
+    return Say("Hello.")
+
+
+def returns_text(call):
+    return "<Say>Hello.</Say>"
+
+
+def returns_a_list_with_text(call):
+    return [Say("Hello."), "Goodbye."]
+
+
+def raises(call):
+    return 1 / 0
+
+
+def saved(call):
+    return "bye"
+
+
+def good_table():
+    return {
+        "hello": State(hello, "menu"),
+        "menu": State(menu, Keys(keys={"1": "message"}, otherwise="menu", give_up="bye")),
+        "message": State(message, Choose(saved, ("bye",)), callbacks={"recorded": hello}),
+        "bye": State(bye),
+    }
+
+
+def changed(**rows):
+    """The good table with some rows replaced (or added)."""
+    return {**good_table(), **rows}
+
+
+# One problem at a time ######################################################
+
+BROKEN = [
+    pytest.param(
+        changed(hello=State(hello, "nowhere")),
+        "state 'hello': leads to 'nowhere', which is not a state",
+        id="string-exit-to-a-missing-state",
+    ),
+    pytest.param(
+        changed(menu=State(menu, Keys(keys={"1": "gone"}, otherwise="menu"))),
+        "state 'menu': leads on 1 to 'gone', which is not a state",
+        id="key-to-a-missing-state",
+    ),
+    pytest.param(
+        changed(menu=State(menu, Keys(keys={"1": "message"}, otherwise="menu", give_up="gone"))),
+        "state 'menu': leads on too many tries to 'gone', which is not a state",
+        id="give-up-to-a-missing-state",
+    ),
+    pytest.param(
+        changed(hello=State(hello, "menu", when_closed="gone")),
+        "state 'hello': leads on closed to 'gone', which is not a state",
+        id="when-closed-to-a-missing-state",
+    ),
+    pytest.param(
+        changed(message=State(message, Choose(saved, ("bye", "gone")))),
+        "state 'message': leads to 'gone', which is not a state",
+        id="choose-target-missing",
+    ),
+    pytest.param(
+        changed(lonely=State(bye)),
+        "state 'lonely': cannot be reached from 'hello'",
+        id="unreachable-state",
+    ),
+    pytest.param(
+        changed(menu=State(says_only, Keys(keys={"1": "message"}, otherwise="menu"))),
+        "state 'menu': its exit waits, but no Gather, Dial, Record or Enqueue posts to call.action",
+        id="waiting-exit-without-a-waiting-verb",
+    ),
+    pytest.param(
+        changed(menu=State(gathers_elsewhere, Keys(keys={"1": "message"}, otherwise="menu"))),
+        "state 'menu': its exit waits, but no Gather, Dial, Record or Enqueue posts to call.action",
+        id="waiting-verb-posting-elsewhere",
+    ),
+    pytest.param(
+        changed(
+            menu=State(gathers_without_empty_result, Keys(keys={"1": "message"}, otherwise="menu"))
+        ),
+        "state 'menu': a Gather without actionOnEmptyResult hangs up on silence",
+        id="gather-that-hangs-up-on-silence",
+    ),
+    pytest.param(
+        changed(bye=State(hello)),
+        "state 'bye': a terminal state must end the call with Hangup",
+        id="terminal-state-without-hangup",
+    ),
+    pytest.param(
+        changed(bye=State(hangs_up_only_when_open)),
+        "state 'bye': a terminal state must end the call with Hangup",
+        id="terminal-state-without-hangup-when-closed",
+    ),
+    pytest.param(
+        changed(hello=State("Hello.", "menu")),
+        "state 'hello': the enter handler is not callable",
+        id="enter-not-callable",
+    ),
+    pytest.param(
+        changed(hello=State(two_arguments, "menu")),
+        "state 'hello': the enter handler must take exactly one argument, the call",
+        id="enter-with-two-parameters",
+    ),
+    pytest.param(
+        changed(hello=State(no_arguments, "menu")),
+        "state 'hello': the enter handler must take exactly one argument, the call",
+        id="enter-with-no-parameters",
+    ),
+    pytest.param(
+        changed(hello=State(returns_text, "menu")),
+        "state 'hello': the enter handler must return TwiML verbs (or a list)",
+        id="enter-returning-a-string",
+    ),
+    pytest.param(
+        changed(hello=State(returns_a_list_with_text, "menu")),
+        "state 'hello': the enter handler must return TwiML verbs (or a list)",
+        id="enter-returning-a-list-with-a-string",
+    ),
+    pytest.param(
+        changed(hello=State(raises, "menu")),
+        "state 'hello': the enter handler failed: ZeroDivisionError('division by zero')",
+        id="enter-raising",
+    ),
+    pytest.param(
+        changed(message=State(message, Choose("bye", ("bye",)))),
+        "state 'message': the exit handler is not callable",
+        id="choose-handler-not-callable",
+    ),
+    pytest.param(
+        changed(message=State(message, Choose(two_arguments, ("bye",)))),
+        "state 'message': the exit handler must take exactly one argument, the call",
+        id="choose-handler-with-two-parameters",
+    ),
+    pytest.param(
+        changed(message=State(message, Choose(saved, ("bye",)), callbacks={"exit": hello})),
+        "state 'message': callback name 'exit' is not a usable URL part",
+        id="callback-named-exit",
+    ),
+    pytest.param(
+        changed(message=State(message, Choose(saved, ("bye",)), callbacks={"Re Corded": hello})),
+        "state 'message': callback name 'Re Corded' is not a usable URL part",
+        id="callback-name-not-a-url-part",
+    ),
+    pytest.param(
+        changed(message=State(message, Choose(saved, ("bye",)), callbacks={"recorded": "x"})),
+        "state 'message': the callback 'recorded' is not callable",
+        id="callback-not-callable",
+    ),
+    pytest.param(
+        changed(hello=State(hello, 42)),
+        "state 'hello': exit must be None, a state name, Keys, Outcome or Choose, not int",
+        id="exit-of-the-wrong-kind",
+    ),
+    pytest.param(
+        changed(hello=(hello, "menu")),
+        "state 'hello': the row must be a State(...), not tuple",
+        id="row-not-a-state",
+    ),
+    pytest.param(
+        {**changed(hello=State(hello, "Bye")), "Bye": State(bye)},
+        "state 'Bye': names are lower-case letters, digits and _ (max 40)",
+        id="state-name-with-capitals",
+    ),
+    pytest.param(
+        {**changed(hello=State(hello, "good bye")), "good bye": State(bye)},
+        "state 'good bye': names are lower-case letters, digits and _ (max 40)",
+        id="state-name-with-a-space",
+    ),
+]
+
+CYCLES = [
+    pytest.param(
+        {
+            "hello": State(hello, "again"),
+            "again": State(hello, "hello"),
+        },
+        "state 'hello': goes on at once in a cycle: hello -> again -> hello",
+        id="string-exits",
+    ),
+    pytest.param(
+        {
+            "hello": State(hello, "menu"),
+            "menu": State(menu, Keys(keys={"1": "hello"}, otherwise="menu"), when_closed="shut"),
+            "shut": State(hello, "menu"),
+        },
+        "state 'menu': goes on at once in a cycle: menu -> shut -> menu",
+        id="when-closed",
+    ),
+    pytest.param(
+        {"hello": State(hello, "hello")},
+        "state 'hello': goes on at once in a cycle: hello -> hello",
+        id="a-state-to-itself",
+    ),
+]
+
+
+@pytest.fixture(params=["check_table", "make_app"])
+def refuse(request):
+    """Build a tree from a table the way the test is parametrized: check it, or make the app."""
+
+    def build(table, start="hello", recovery="hello"):
+        if request.param == "check_table":
+            check_table(table, start, recovery, Config())
+        else:
+            make_app(Config(), table=table, start=start, recovery=recovery)
+
+    return build
+
+
+def test_a_good_table_is_accepted():
+    assert check_table(good_table(), "hello", "menu", Config()) is None
+
+
+def test_the_good_table_makes_an_app():
+    assert make_app(Config(), table=good_table(), start="hello", recovery="menu")
+
+
+@pytest.mark.parametrize("table, problem", BROKEN)
+def test_a_broken_table_is_refused_naming_the_state(refuse, table, problem):
+    with pytest.raises(TableError) as refused:
+        refuse(table)
+    assert refused.value.problems == [problem]
+
+
+@pytest.mark.parametrize("table, problem", CYCLES)
+def test_states_that_go_on_at_once_in_a_cycle_are_refused(refuse, table, problem):
+    with pytest.raises(TableError) as refused:
+        refuse(table)
+    assert refused.value.problems == [problem]
+
+
+@pytest.mark.parametrize(
+    "start, recovery, problem",
+    [
+        ("nowhere", "menu", "the start state 'nowhere' is not in the table"),
+        ("hello", "nowhere", "the recovery state 'nowhere' is not in the table"),
+    ],
+)
+def test_a_missing_start_or_recovery_state_is_refused(refuse, start, recovery, problem):
+    with pytest.raises(TableError) as refused:
+        refuse(good_table(), start, recovery)
+    assert refused.value.problems == [problem]
+
+
+# Several problems at once ###################################################
+
+
+@pytest.fixture
+def many_problems():
+    table = changed(hello=State(hello, "nowhere"), bye=State(hello))
+    with pytest.raises(TableError) as refused:
+        check_table(table, "hello", "gone", Config())
+    return refused.value
+
+
+def test_every_problem_is_reported_at_once(many_problems):
+    assert many_problems.problems == [
+        "state 'hello': leads to 'nowhere', which is not a state",
+        "state 'bye': a terminal state must end the call with Hangup",
+        "the recovery state 'gone' is not in the table",
+    ]
+
+
+def test_the_message_has_one_line_per_problem(many_problems):
+    assert str(many_problems).splitlines() == [
+        "the state table is wrong:",
+        "- state 'hello': leads to 'nowhere', which is not a state",
+        "- state 'bye': a terminal state must end the call with Hangup",
+        "- the recovery state 'gone' is not in the table",
+    ]
+
+
+def test_a_table_error_is_a_value_error(many_problems):
+    assert isinstance(many_problems, ValueError)
+
+
+# A choice the table did not declare, at run time #############################
+
+
+def choosing(target):
+    def choose(call):
+        return target
+
+    return choose
+
+
+@pytest.mark.parametrize("chosen", ["menu", "nowhere"])
+def test_an_undeclared_choice_apologises_and_goes_on_at_the_menu(validate, chosen):
+    table = changed(message=State(message, Choose(choosing(chosen), ("bye",))))
+    app = make_app(Config(), table=table, start="hello", recovery="menu")
+    call = Call(app, validate=validate)
+    call.start("/voice")
+    call.press("1")
+    call.record()
+    assert call.last_heard == [APOLOGY, MENU]
+
+
+def test_an_undeclared_choice_leaves_the_call_at_the_menu(validate):
+    table = changed(message=State(message, Choose(choosing("menu"), ("bye",))))
+    app = make_app(Config(), table=table, start="hello", recovery="menu")
+    call = Call(app, validate=validate)
+    call.start("/voice")
+    call.press("1")
+    call.record()
+    assert call.waiting_for == "input"
+
+
+def test_a_declared_choice_goes_where_it_says(validate):
+    app = make_app(Config(), table=good_table(), start="hello", recovery="menu")
+    call = Call(app, validate=validate)
+    call.start("/voice")
+    call.press("1")
+    call.record()
+    assert call.last_heard == ["Goodbye."]
+
+
+def test_an_outcome_exit_to_a_missing_state_is_refused(refuse):
+    table = changed(
+        message=State(message, Outcome("RecordingStatus", {"done": "bye"}, otherwise="gone"))
+    )
+    with pytest.raises(TableError) as refused:
+        refuse(table)
+    assert refused.value.problems == [
+        "state 'message': leads on other RecordingStatus to 'gone', which is not a state"
+    ]
