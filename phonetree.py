@@ -232,11 +232,14 @@ class Webhooks:
         signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
         settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
         validator = self.shared if settings else self.token
-        if not signature or validator is None:
+        if not signature or not signature.isascii() or validator is None:
             return False
         algorithm = get_signature_algorithm(settings) if settings else HMAC_SHA1
         url = public_url(environ, self.config.public_url)
-        params = bottle.MultiDict(form) if environ.get("REQUEST_METHOD") == "POST" else {}
+        params = bottle.MultiDict()
+        if environ.get("REQUEST_METHOD") == "POST":
+            for name, value in form:  # Twilio signs every value of a repeated name
+                params.append(name, value)
         # The common case first: the exact URL, one HMAC. The validator also tries the URL
         # with and without its default port, as Twilio's own signing is inconsistent there.
         try:
@@ -258,7 +261,7 @@ def read_params(environ) -> tuple[list, list]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         raise bottle.HTTPError(400, "Bad Request: invalid Content-Length.") from None
-    if length > MAX_BODY:
+    if length >= MAX_BODY:  # as waitress's max_request_body_size counts
         raise bottle.HTTPError(413, "Request body too large.")
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     return query, parse_pairs(body)
@@ -281,7 +284,7 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
 
 def parse_tries(text, max_retries) -> int:
     """The count of failed tries from the URL: anything odd counts as none."""
-    if text and text.isdigit() and len(text) < 3:
+    if text and text.isascii() and text.isdigit() and len(text) < 3:
         return min(int(text), max_retries)
     return 0
 
@@ -296,7 +299,8 @@ def public_url(environ, configured: str | None) -> str:
         if not host:
             host = f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         base = f"{scheme}://{host}{wsgi_quote(environ.get('SCRIPT_NAME', ''))}"
-    url = base + wsgi_quote(environ.get("PATH_INFO", ""))
+    # Bottle decodes PATH_INFO as UTF-8 in place and keeps the server's original here.
+    url = base + wsgi_quote(environ.get("bottle.raw_path", environ.get("PATH_INFO", "")))
     query = environ.get("QUERY_STRING")
     return f"{url}?{query}" if query else url
 
@@ -342,6 +346,12 @@ def plain_error(error: bottle.HTTPError) -> str:
     return error.body if isinstance(error.body, str) and error.body else error.status_line
 
 
+def healthy() -> str:
+    """Tell the platform's health check the process answers; no signature needed."""
+    bottle.response.content_type = "text/plain; charset=utf-8"
+    return "ok\n"
+
+
 def make_app(config: Config | None = None, table=None, start=None, recovery=None, clock=None):
     """Build the Bottle app for a table (default: the one in ``states``)."""
     config = config or Config.from_environ()
@@ -356,7 +366,7 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
     app = bottle.Bottle()
     app.config["phonetree.engine"] = engine
     methods = ["GET", "POST"]
-    app.route("/healthz", "GET", lambda: "ok\n")
+    app.route("/healthz", "GET", healthy)
     app.route("/voice", methods, hooks.route(hooks.start))
     for name, row in engine.table.items():
         app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))

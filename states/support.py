@@ -23,7 +23,7 @@ def wait(call):
     config = call.config
     verbs = []
     position = call.param("QueuePosition")
-    if position.isdigit():
+    if position.isascii() and position.isdigit():
         verbs.append(Say(f"You are caller number {int(position)}."))
     if seconds(call.param("QueueTime")) < config.queue_voicemail_after:
         return [*verbs, Play(config.hold_music_url)]
@@ -34,4 +34,4 @@ def wait(call):
 
 
 def seconds(text: str) -> int:
-    return int(text) if text.isdigit() else 0
+    return int(text) if text.isascii() and text.isdigit() else 0
