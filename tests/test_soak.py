@@ -1,0 +1,209 @@
+"""Hundreds of calls at once against two waitress processes started from the Procfile."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+
+import pytest
+from servers import running
+
+from caller import Call, HTTPTransport
+from settings import Config
+from states.menu import PROMPT
+
+pytestmark = pytest.mark.soak
+
+TOKEN = "auth-token-for-soak-tests"
+ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
+CALLS = 600
+WORKERS = 32
+DEADLINE_SECONDS = 50.0  # the whole soak, after the servers are up
+LOG_SECONDS = 10.0  # for the last log lines to come through honcho
+
+WELCOME = "Welcome to ACME, Inc."
+HOURS = f"We are open {Config.from_environ({'OPENING_HOURS': ALWAYS_OPEN}).hours.describe()}."
+HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
+INVALID = "The option that you selected is invalid."
+SALES = (
+    "All our sales representatives are currently busy, please leave us a message "
+    "and we will return your call as soon as possible."
+)
+SUPPORT = (
+    "You are being transferred to the support line. A representative will be with you shortly."
+)
+MUSIC = f"[play {Config().hold_music_url}]"
+OFFER = "To leave a message instead, press 1 at any time."
+VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
+THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
+GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
+UNAVAILABLE = "Sorry, no one can take your call right now."
+TRANSFER = "Sorry, I still did not get that. Let me put you through to someone who can help."
+RETRIES = Config().max_retries
+
+
+@dataclass(frozen=True)
+class Script:
+    """What a caller does after the greeting, and all they should hear."""
+
+    name: str
+    actions: tuple[tuple, ...]  # (method of caller.Call, *arguments)
+    heard: tuple[str, ...]
+
+
+SCRIPTS = (
+    Script(
+        "hours loop, then the receptionist answers",
+        (
+            ("press", "3"),
+            ("press", "1"),
+            ("press", "1"),
+            ("press", "5"),
+            ("press", "0"),
+            ("dial_result", "completed"),
+        ),
+        (*[HOURS, HOURS_AGAIN] * 3, PROMPT, GOODBYE),
+    ),
+    Script(
+        "invalid keys, a repeat, then sales voicemail",
+        (("press", "7"), ("press", "8"), ("press", "9"), ("press", "1"), ("record",)),
+        (INVALID, PROMPT, INVALID, PROMPT, PROMPT, SALES, VOICEMAIL, THANKS),
+    ),
+    Script("sales voicemail", (("press", "1"), ("record",)), (SALES, VOICEMAIL, THANKS)),
+    Script(
+        "support queue, then leaving it for voicemail",
+        (
+            ("press", "2"),
+            ("hold", 3, 10),
+            ("hold", 1, 90),
+            ("press", "1"),
+            ("record",),
+        ),
+        (
+            SUPPORT,
+            "You are caller number 3.",
+            MUSIC,
+            "You are caller number 1.",
+            OFFER,
+            MUSIC,
+            VOICEMAIL,
+            THANKS,
+        ),
+    ),
+    Script(
+        "support queue, bridged",
+        (("say", "support please"), ("hold", 2, 5), ("queue_result", "bridged")),
+        (SUPPORT, "You are caller number 2.", MUSIC, GOODBYE),
+    ),
+    Script(
+        "receptionist does not answer, then voicemail",
+        (("press", "0"), ("dial_result", "no-answer"), ("record",)),
+        (UNAVAILABLE, VOICEMAIL, THANKS),
+    ),
+    Script(
+        "silence until a person takes the call",
+        (*[("silence",)] * RETRIES, ("dial_result", "completed")),
+        (*[INVALID, PROMPT] * (RETRIES - 1), TRANSFER, GOODBYE),
+    ),
+)
+
+
+def walk(number: int, servers) -> tuple[Call, Script]:
+    """Place call ``number``: a script, with the two processes taking turns."""
+    script = SCRIPTS[number % len(SCRIPTS)]
+    transports = [HTTPTransport(server.url) for server in servers]
+    if number % 2:
+        transports.reverse()
+    call = Call(transports, auth_token=TOKEN, public_url=servers[0].url)
+    call.start("/voice")
+    for method, *arguments in script.actions:
+        getattr(call, method)(*arguments)
+    return call, script
+
+
+@pytest.fixture(scope="module")
+def pair():
+    with running(2, TWILIO_AUTH_TOKEN=TOKEN, OPENING_HOURS=ALWAYS_OPEN) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="module")
+def soak(pair):
+    """Run every call once, at most WORKERS at a time; return the calls and the time taken."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        futures = [pool.submit(walk, number, pair) for number in range(CALLS)]
+        done, pending = wait(futures, timeout=DEADLINE_SECONDS, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+    errors = [future.exception() for future in done if future.exception()]
+    assert errors == []
+    assert not pending, f"{len(pending)} calls unfinished after {DEADLINE_SECONDS:.0f} s"
+    return [future.result() for future in futures], time.monotonic() - started
+
+
+def test_every_call_started_is_completed(soak):
+    walks, _ = soak
+    assert len(walks) == CALLS
+
+
+def test_calls_of_one_script_make_the_same_webhooks(soak):
+    walks, seconds = soak
+    paths = {(script.name, tuple(hook.url for hook in call.requests)) for call, script in walks}
+    print(f"{CALLS} calls, {sum(len(c.requests) for c, _ in walks)} webhooks in {seconds:.2f} s")
+    assert len(paths) == len(SCRIPTS)
+
+
+def test_every_caller_hears_exactly_their_script(soak):
+    walks, _ = soak
+    wrong = {script.name for call, script in walks if call.heard != transcript(script)}
+    assert wrong == set()
+
+
+def transcript(script: Script) -> list[str]:
+    return [WELCOME, PROMPT, *script.heard]
+
+
+def test_every_call_ends_with_a_hangup(soak):
+    walks, _ = soak
+    assert {call.outcome for call, _ in walks} == {("hangup",)}
+
+
+def test_every_answer_is_200_text_xml(soak):
+    walks, _ = soak
+    answers = {(hook.status, hook.content_type) for call, _ in walks for hook in call.requests}
+    assert answers == {(200, "text/xml; charset=utf-8")}
+
+
+def test_no_answer_sets_a_cookie(soak):
+    walks, _ = soak
+    assert [cookie for call, _ in walks for cookie in call.cookies_seen] == []
+
+
+def served(walks) -> list[int]:
+    """How many webhooks each process should have served, calls taking turns from their first."""
+    counts = [0, 0]
+    for number, (call, _) in enumerate(walks):
+        first, total = number % 2, len(call.requests)
+        counts[first] += (total + 1) // 2
+        counts[1 - first] += total // 2
+    return counts
+
+
+def test_both_processes_log_every_webhook_they_served_and_no_error(soak, pair):
+    walks, _ = soak
+    expected = served(walks)
+    deadline = time.monotonic() + LOG_SECONDS
+    while sum(server.log.count(" webhook call=") for server in pair) < sum(expected):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    logs = [server.log for server in pair]
+    assert [log.count(" webhook call=") for log in logs] == expected
+    assert [log.count("Traceback") for log in logs] == [0, 0]
+    assert [log.count(" ERROR ") for log in logs] == [0, 0]
+
+
+def test_both_processes_are_still_healthy(soak, pair):
+    assert [server.healthy() for server in pair] == [True, True]
