@@ -12,12 +12,7 @@ from webtest import TestApp
 from caller import Call
 from settings import Hours
 from tests.conftest import CLOSED, OPEN, ROOT
-
-CLOSED_NOTICE = "Our office is closed right now, but you can still leave us a message."
-UNAVAILABLE = "Sorry, no one can take your call right now."
-VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
-GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
-
+from tests.prompts import CLOSED_NOTICE, GOODBYE, UNAVAILABLE, VOICEMAIL
 
 # Business hours ##############################################################
 

@@ -6,20 +6,7 @@ from webtest import TestApp
 from caller import Call
 from states import TABLE
 from states.menu import PROMPT
-
-WELCOME = "Welcome to ACME, Inc."
-INVALID = "The option that you selected is invalid."
-HOURS = "We are open Mondays through Fridays from 9 AM to 6 PM."
-HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
-SALES = (
-    "All our sales representatives are currently busy, please leave us a message "
-    "and we will return your call as soon as possible."
-)
-SUPPORT = (
-    "You are being transferred to the support line. A representative will be with you shortly."
-)
-VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
-THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
+from tests.prompts import HOURS, HOURS_AGAIN, INVALID, SALES, SUPPORT, THANKS, VOICEMAIL, WELCOME
 
 
 def test_greeting_and_menu_come_in_one_answer(dial):

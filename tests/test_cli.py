@@ -17,23 +17,20 @@ from phonetree import make_app
 from settings import SETTINGS, Config, Hours
 from states.menu import PROMPT
 from tests.conftest import CLOSED, OPEN, ROOT
+from tests.prompts import (
+    GOODBYE,
+    HOURS,
+    HOURS_AGAIN,
+    SALES,
+    SUPPORT,
+    THANKS,
+    UNAVAILABLE,
+    VOICEMAIL,
+    WELCOME,
+)
 from tree import Keys, Outcome, State
 
-WELCOME = "Welcome to ACME, Inc."
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
-HOURS = "We are open Mondays through Fridays from 9 AM to 6 PM."
-HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
-SALES = (
-    "All our sales representatives are currently busy, please leave us a message "
-    "and we will return your call as soon as possible."
-)
-SUPPORT = (
-    "You are being transferred to the support line. A representative will be with you shortly."
-)
-UNAVAILABLE = "Sorry, no one can take your call right now."
-VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
-THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
-GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
 HOLD_MUSIC = "[play http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3]"
 
 # The defaults, whatever the environment of whoever runs the tests says.

@@ -24,14 +24,12 @@ from phonetree import MAX_BODY, make_app
 from settings import Config
 from states import TABLE
 from states.menu import PROMPT
+from tests.prompts import INVALID, UNAVAILABLE, VOICEMAIL
 
 TOKEN = "auth-token-for-fuzz-tests"
 RETRIES = Config().max_retries
 RECEPTIONIST = Config().receptionist_number
-INVALID = "The option that you selected is invalid."
 TRANSFER = "Sorry, I still did not get that. Let me put you through to someone who can help."
-UNAVAILABLE = "Sorry, no one can take your call right now."
-VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
 MENU_KEYS = set(TABLE["menu"].exit.keys)
 MENU_WORDS = set(TABLE["menu"].exit.words)
 

@@ -18,6 +18,17 @@ from caller import Call, HTTPTransport
 from phonetree import MAX_BODY
 from settings import Config
 from states.menu import PROMPT
+from tests.prompts import (
+    GOODBYE,
+    HOURS_AGAIN,
+    INVALID,
+    SALES,
+    SUPPORT,
+    THANKS,
+    UNAVAILABLE,
+    VOICEMAIL,
+    WELCOME,
+)
 
 pytestmark = pytest.mark.soak
 
@@ -28,23 +39,9 @@ PUBLIC = "https://ivr.example.com"
 PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ivr.example.com"}
 SHARED_KEY_SETTINGS = "key=webhooks_sharedkey_test,algorithm=HMAC_SHA256"
 
-WELCOME = "Welcome to ACME, Inc."
 CLOSED = "Our office is closed right now, but you can still leave us a message."
 HOURS = f"We are open {Config.from_environ({'OPENING_HOURS': ALWAYS_OPEN}).hours.describe()}."
-HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
-INVALID = "The option that you selected is invalid."
-SALES = (
-    "All our sales representatives are currently busy, please leave us a message "
-    "and we will return your call as soon as possible."
-)
-SUPPORT = (
-    "You are being transferred to the support line. A representative will be with you shortly."
-)
 MUSIC = f"[play {Config().hold_music_url}]"
-VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
-THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
-GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
-UNAVAILABLE = "Sorry, no one can take your call right now."
 
 TWILIO_PARAMS = {
     "CallSid": "CA0123456789abcdef0123456789abcdef",

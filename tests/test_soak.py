@@ -12,6 +12,18 @@ from servers import running
 from caller import Call, HTTPTransport
 from settings import Config
 from states.menu import PROMPT
+from tests.prompts import (
+    GOODBYE,
+    HOURS_AGAIN,
+    INVALID,
+    OFFER,
+    SALES,
+    SUPPORT,
+    THANKS,
+    UNAVAILABLE,
+    VOICEMAIL,
+    WELCOME,
+)
 
 pytestmark = pytest.mark.soak
 
@@ -22,23 +34,8 @@ WORKERS = 32
 DEADLINE_SECONDS = 50.0  # the whole soak, after the servers are up
 LOG_SECONDS = 10.0  # for the last log lines to come through honcho
 
-WELCOME = "Welcome to ACME, Inc."
 HOURS = f"We are open {Config.from_environ({'OPENING_HOURS': ALWAYS_OPEN}).hours.describe()}."
-HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
-INVALID = "The option that you selected is invalid."
-SALES = (
-    "All our sales representatives are currently busy, please leave us a message "
-    "and we will return your call as soon as possible."
-)
-SUPPORT = (
-    "You are being transferred to the support line. A representative will be with you shortly."
-)
 MUSIC = f"[play {Config().hold_music_url}]"
-OFFER = "To leave a message instead, press 1 at any time."
-VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
-THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
-GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
-UNAVAILABLE = "Sorry, no one can take your call right now."
 TRANSFER = "Sorry, I still did not get that. Let me put you through to someone who can help."
 RETRIES = Config().max_retries
 

@@ -10,12 +10,12 @@ from webtest import TestApp
 
 import states
 from caller import Call
+from tests.prompts import SORRY
 from tree import Keys, State
 
 TOKEN = "12345678901234567890123456789012"
 SHARED = "shared-key-secret"
 PARAMS = {"CallSid": "CA0", "From": "+15551234567", "To": "+15557654321", "Digits": "3"}
-SORRY = "Sorry, something went wrong on our side."
 MULTIPART = b"--x\r\nContent-Disposition: form-data; name=Digits\r\n\r\n3\r\n--x--"
 
 

@@ -1,0 +1,20 @@
+"""What callers hear, written out in full: a changed prompt must fail a test, not follow it."""
+
+WELCOME = "Welcome to ACME, Inc."
+CLOSED_NOTICE = "Our office is closed right now, but you can still leave us a message."
+HOURS = "We are open Mondays through Fridays from 9 AM to 6 PM."
+HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
+INVALID = "The option that you selected is invalid."
+SALES = (
+    "All our sales representatives are currently busy, please leave us a message "
+    "and we will return your call as soon as possible."
+)
+SUPPORT = (
+    "You are being transferred to the support line. A representative will be with you shortly."
+)
+OFFER = "To leave a message instead, press 1 at any time."
+UNAVAILABLE = "Sorry, no one can take your call right now."
+VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
+THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
+GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
+SORRY = "Sorry, something went wrong on our side."
