@@ -27,6 +27,7 @@ from twilio.twiml import TwiML
 STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 WAITING_VERBS = ("Gather", "Dial", "Record", "Enqueue")
 ENDING_VERBS = ("Hangup", "Reject")
+PLAIN_VALUE = re.compile(r'[^ "=]+')  # what a log value can be without quotes
 MAX_CHAIN = 16  # states entered in one answer; the check keeps real chains far shorter
 
 
@@ -357,7 +358,7 @@ def event_line(event: str, **fields) -> str:
     parts = [event]
     for key, value in fields.items():
         text = str(value)
-        if not text or not text.isprintable() or any(c in text for c in ' "='):
+        if not text or not text.isprintable() or PLAIN_VALUE.fullmatch(text) is None:
             text = json.dumps(text, ensure_ascii=False)
         parts.append(f"{key}={text}")
     return " ".join(parts)

@@ -1,15 +1,18 @@
 """Webhooks that are safe in production: signatures, recovery, retry limits, bad input, logs."""
 
 import logging
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Gather, Say
 from webtest import TestApp
 
 import states
 from caller import Call
+from phonetree import parse_pairs
 from tests.prompts import SORRY
 from tree import Keys, State
 
@@ -318,3 +321,10 @@ def test_keys_table_with_words_matches_speech():
 
     call = HandlerCall("menu", Config(), {"SpeechResult": "I need Support, please."})
     assert keys.decide(call) == ("b", False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(alphabet="ab=&%+2Fé;", max_size=60).map(str.encode))
+def test_form_parsing_agrees_with_the_standard_library(raw):
+    expected = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+    assert parse_pairs(raw) == expected
