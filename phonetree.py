@@ -17,6 +17,7 @@ Run it with ``python phonetree.py`` (see ``--help``) or as the Procfile says.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import sys
@@ -295,7 +296,13 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
 
 
 def unquote_form(text: str) -> str:
-    return unquote_plus(text, errors="replace") if "%" in text or "+" in text else text
+    return unquote_cached(text) if "%" in text or "+" in text else text
+
+
+@functools.lru_cache(maxsize=4096)
+def unquote_cached(text: str) -> str:
+    """Twilio sends the same numbers, SIDs and statuses with every webhook of a call."""
+    return unquote_plus(text, errors="replace")
 
 
 def parse_tries(text, max_retries) -> int:
