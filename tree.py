@@ -159,8 +159,17 @@ class Call:
     renders depends only on the state and its URL, so the engine renders it once and reuses it.
     """
 
-    __slots__ = ("_is_open", "_now", "_params", "clock", "config", "prefix", "state", "tries")
-    __slots__ += ("volatile",)
+    __slots__ = (
+        "_is_open",
+        "_now",
+        "_params",
+        "clock",
+        "config",
+        "prefix",
+        "state",
+        "tries",
+        "volatile",  # set once the answer depends on the input or the clock
+    )
 
     def __init__(self, state, config, params=None, tries=0, clock=None, prefix="", is_open=None):
         self.state = state
