@@ -42,9 +42,13 @@ class BatchedStreamHandler(logging.StreamHandler):
         """Write every pending line now."""
         with self.lock:  # the same lock handle() holds around emit()
             lines, self.pending = self.pending, []
-            if lines:
+            if not lines:
+                return
+            try:
                 self.stream.write("\n".join(lines) + "\n")
                 self.flush()
+            except (OSError, ValueError):  # the stream is closed or gone: nowhere to write
+                pass
 
     def _drain_forever(self) -> None:
         while True:

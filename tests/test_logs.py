@@ -85,3 +85,11 @@ def test_a_stopped_process_writes_its_last_lines_first():
         process.kill()
     assert "INFO phonetree the last line" in errors
     assert process.returncode == -signal.SIGTERM
+
+
+def test_a_closed_stream_loses_the_lines_quietly():
+    handler, stream = batched()
+    handler.handle(record())
+    stream.close()
+    handler.drain()
+    assert handler.pending == []
