@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+import settings
 
 DESCRIPTION = """\
 A stateless phone tree for Twilio Programmable Voice.
@@ -27,7 +28,7 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", metavar="{serve,call,graph,check}")
     serve = commands.add_parser("serve", help="answer webhooks through waitress")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
+    serve.add_argument("--port", type=int, help="default: $PORT, or 8000")
     call = commands.add_parser("call", help="call the tree from this terminal")
     call.add_argument(
         "--keys",
@@ -56,7 +57,10 @@ def main(load_app, server_options: dict, argv=None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "serve"
     if command == "serve":
-        port = getattr(args, "port", None) or int(os.environ.get("PORT") or 8000)
+        try:
+            port = getattr(args, "port", None) or settings.port()
+        except settings.ConfigError as error:
+            sys.exit(f"phonetree: cannot start: {error}")
         return serve(load_app(), port, server_options)
     app = load_app()  # exits with the problems when the configuration or table is wrong
     engine = app.config["phonetree.engine"]

@@ -72,7 +72,7 @@ class Formatter(logging.Formatter):
         return f"{text},{int(record.msecs):03d}"
 
 
-def setup_logging(logger: logging.Logger) -> None:
+def setup_logging(logger: logging.Logger, level: str = "INFO") -> None:
     """Send ``logger``'s lines to stderr, unless the host application set up logging."""
     if logging.getLogger().handlers or logger.handlers:
         return
@@ -80,7 +80,7 @@ def setup_logging(logger: logging.Logger) -> None:
     handler.setFormatter(Formatter())
     logger.addHandler(handler)
     logger.propagate = False  # waitress.serve adds a root handler; one line per event is enough
-    logger.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+    logger.setLevel(level)
     # What the logging HOWTO suggests when these are not logged: each record is cheaper.
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False

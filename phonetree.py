@@ -20,28 +20,21 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+import re
 import sys
 import time
 from urllib.parse import quote, unquote_plus, urlsplit
 
 import bottle
 from twilio.request_validator import HMAC_SHA1, RequestValidator, get_signature_algorithm
-from twilio.twiml.voice_response import Dial, Hangup, Say
+from twilio.twiml.voice_response import Hangup, Leave, Say
 
 import states
+from engine import Engine
 from logs import setup_logging
-from settings import Config, ConfigError
-from tree import (
-    MAX_CHAIN,
-    Call,
-    Keys,
-    State,
-    TableError,
-    as_verbs,
-    check_table,
-    event_line,
-    state_url,
-)
+from settings import Config, ConfigError, log_level
+from states import reception
+from tree import Call, State, TableError, as_verbs, event_line, state_url
 
 log = logging.getLogger("phonetree")
 
@@ -59,92 +52,15 @@ XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?><Response>'
 XML_TAIL = "</Response>"
 
 
-# Rendering the tree ##########################################################
-
-
-class Engine:
-    """Walks the table: enters states (chaining those that go on at once) and takes exits."""
-
-    def __init__(self, table, start, recovery, config: Config, clock=None):
-        check_table(table, start, recovery, config)
-        self.table: dict[str, State] = dict(table)
-        self.start, self.recovery = start, recovery
-        self.config, self.clock = config, clock
-        self._rendered: dict[tuple, str] = {}  # (prefix, state, tries) -> TwiML of a steady state
-
-    def call(self, state, params, tries, prefix) -> Call:
-        return Call(state, self.config, params, tries, self.clock, prefix)
-
-    def enter(self, name, params, tries=0, prefix="") -> tuple[list[str], str]:
-        """Return the TwiML of ``name`` and the states it goes on to at once, and the last."""
-        parts = []
-        for _ in range(MAX_CHAIN):
-            row = self.table[name]
-            call = self.call(name, params, tries, prefix)
-            if row.when_closed and not call.is_open:
-                name = row.when_closed
-                continue
-            parts.append(self.render(row, call))
-            if not isinstance(row.exit, str):
-                return parts, name
-            name = row.exit
-        raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
-
-    def render(self, row: State, call: Call) -> str:
-        key = (call.prefix, call.state, call.tries)
-        text = self._rendered.get(key)
-        if text is None:
-            text = self.to_xml(as_verbs(row.enter(call)), row, call)
-            if not call.volatile:  # it read neither input nor clock: the same every time
-                self._rendered[key] = text
-        return text
-
-    def leave(self, name, params, tries=0, prefix="") -> tuple[str, int]:
-        """Take the exit of ``name`` with what was posted; return the next state and tries."""
-        exit_ = self.table[name].exit
-        target, failed = exit_.decide(self.call(name, params, tries, prefix))
-        if not (failed and isinstance(exit_, Keys) and exit_.give_up):
-            return target, 0
-        if tries + 1 >= self.config.max_retries:
-            return exit_.give_up, 0
-        return target, tries + 1
-
-    def callback(self, name, part, params, prefix="") -> list[str]:
-        call = self.call(name, params, 0, prefix)
-        row = self.table[name]
-        return [self.to_xml(as_verbs(row.callbacks[part](call)), row, call)]
-
-    def to_xml(self, verbs, row: State, call: Call) -> str:
-        return "".join(self.dress(verb, row, call).to_xml(xml_declaration=False) for verb in verbs)
-
-    def dress(self, verb, row: State, call: Call):
-        """Set voice and language once for every Say, and speech input for a Keys menu."""
-        config = self.config
-        if verb.name == "Say":
-            if config.voice and "voice" not in verb.attrs:
-                verb.attrs["voice"] = config.voice
-            verb.attrs.setdefault("language", config.language)
-        elif verb.name == "Gather" and self.listens(verb, row, call):
-            verb.attrs.setdefault("input", "dtmf speech")
-            verb.attrs.setdefault("hints", ", ".join(row.exit.words))
-            verb.attrs.setdefault("language", config.language)
-            verb.attrs.setdefault("speechTimeout", "auto")
-        for child in verb.verbs:
-            self.dress(child, row, call)
-        return verb
-
-    @staticmethod
-    def listens(gather, row: State, call: Call) -> bool:
-        """A Gather posting to a Keys exit with words also takes speech, hinted with them."""
-        words = isinstance(row.exit, Keys) and row.exit.words
-        return bool(words) and gather.attrs.get("action") == call.action
-
-
 # Webhooks ####################################################################
 
 
 class UnknownState(LookupError):
     """A URL names a state (or a part of one) the table does not have."""
+
+    def __init__(self, message: str, callback: bool = False):
+        super().__init__(message)
+        self.callback = callback
 
 
 class Webhooks:
@@ -157,9 +73,10 @@ class Webhooks:
         self.prefix = urlsplit(config.public_url).path if config.public_url else None
         self.apology = self.xml(Say("Sorry, something went wrong on our side."))
         # What a caller hears when even the recovery state fails: built once, cannot fail.
+        self.leave_queue = self.xml(Leave())
         self.last_resort = self.xml(
             Say("Sorry, we are having trouble. Let me connect you to our receptionist."),
-            Dial(config.receptionist_number, timeout=config.dial_timeout),
+            reception.ring(config),
             Say("We could not connect your call. Please call again later. Goodbye."),
             Hangup(),
         )
@@ -189,10 +106,16 @@ class Webhooks:
 
     def unknown(self, params, tries, prefix, name, part=None):
         shown = f"{name}/{part}" if part else name
-        raise UnknownState(f"no state {shown[:80]!r} in the table")
+        callback = part is not None and part.split("/")[0] != "exit"
+        raise UnknownState(f"no state {shown[:80]!r} in the table", callback=callback)
 
-    def route(self, step):
-        """Wrap a step as a Bottle callback that answers Twilio."""
+    def route(self, step, callback=False):
+        """Wrap a step as a Bottle callback that answers Twilio.
+
+        ``callback`` marks a state's other webhooks (waitUrl, status callbacks): what fails
+        there cannot be answered with the menu, as a queue's wait music may only Say, Play,
+        Pause, Gather, Redirect, Leave or Hangup.
+        """
 
         def webhook(**names):
             started = time.perf_counter()
@@ -208,18 +131,26 @@ class Webhooks:
                 parts, reached = step(params, tries, prefix, **names)
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
-                parts, reached = self.recover(params, tries, prefix)
+                parts, reached = self.recover(params, tries, prefix, error.callback)
             except Exception:
                 log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached = self.recover(params, tries, prefix)
+                parts, reached = self.recover(params, tries, prefix, callback)
             bottle.response.content_type = "text/xml; charset=utf-8"
-            log.info(webhook_line(environ, params, reached, started))
+            if log.isEnabledFor(logging.INFO):
+                log.info(webhook_line(environ, params, reached, started))
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
 
-    def recover(self, params, tries, prefix):
-        """Apologise and go on at the recovery state; after repeated failures, to a person."""
+    def recover(self, params, tries, prefix, callback=False):
+        """Apologise and go on at the recovery state; after repeated failures, to a person.
+
+        A failed callback instead takes a waiting caller out of the queue (Enqueue's action
+        then offers voicemail), and answers a status callback with nothing.
+        """
+        if callback:
+            waiting = "QueuePosition" in params and "QueueResult" not in params
+            return ([self.leave_queue], "left-queue") if waiting else ([], "-")
         if tries + 1 < self.config.max_retries:
             try:
                 parts, reached = self.engine.enter(self.engine.recovery, params, tries + 1, prefix)
@@ -296,7 +227,10 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
 
 
 def unquote_form(text: str) -> str:
-    return unquote_cached(text) if "%" in text or "+" in text else text
+    if "%" not in text and "+" not in text:
+        return text
+    # Only short values are remembered: a stranger's huge ones must not fill the memory.
+    return unquote_cached(text) if len(text) <= 64 else unquote_plus(text, errors="replace")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -318,14 +252,21 @@ def public_url(environ, configured: str | None) -> str:
         base = configured
     else:
         scheme = first(environ.get("HTTP_X_FORWARDED_PROTO")) or environ["wsgi.url_scheme"]
-        host = first(environ.get("HTTP_X_FORWARDED_HOST")) or environ.get("HTTP_HOST")
+        host = first(environ.get("HTTP_X_FORWARDED_HOST"))
+        port = first(environ.get("HTTP_X_FORWARDED_PORT"))
+        if host and port and not HAS_PORT.search(host) and port != DEFAULT_PORTS.get(scheme):
+            host = f"{host}:{port}"
         if not host:
-            host = f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+            host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
         base = f"{scheme}://{host}{wsgi_quote(environ.get('SCRIPT_NAME', ''))}"
     # Bottle decodes PATH_INFO as UTF-8 in place and keeps the server's original here.
     url = base + wsgi_quote(environ.get("bottle.raw_path", environ.get("PATH_INFO", "")))
     query = environ.get("QUERY_STRING")
     return f"{url}?{query}" if query else url
+
+
+HAS_PORT = re.compile(r":\d+\Z")
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
 def first(header: str | None) -> str:
@@ -396,7 +337,7 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
         if row.waits:
             app.route(state_url("", name, "exit"), methods, hooks.route(hooks.leaving(name)))
         for part in row.callbacks:
-            route = hooks.route(hooks.calling_back(name, part))
+            route = hooks.route(hooks.calling_back(name, part), callback=True)
             app.route(state_url("", name, part), methods, route)
     # A call still in flight when a deploy renamed its state lands here, and is recovered.
     app.route("/state/<name>", methods, hooks.route(hooks.unknown))
@@ -412,16 +353,22 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
 
 def load_app():
     """The app as configured by the environment; a bad setting or table stops start-up here."""
-    setup_logging(log)
     try:
+        setup_logging(log, log_level())
         return make_app()
     except (ConfigError, TableError) as error:
         sys.exit(f"phonetree: cannot start: {error}")
+
+
+def __getattr__(name):
+    """``phonetree:app``, as the Procfile serves it: built on first use, not on import."""
+    if name != "app":
+        raise AttributeError(f"module 'phonetree' has no attribute {name!r}")
+    globals()["app"] = app = load_app()
+    return app
 
 
 if __name__ == "__main__":
     from cli import main
 
     sys.exit(main(load_app, SERVER_OPTIONS))
-else:
-    app = load_app()

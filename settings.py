@@ -331,6 +331,9 @@ class Config:
                     values[field] = read(raw)
                 except ValueError as error:
                     problems.append(f"{name}={raw!r}: {error}")
+        if values.get("transcribe") and values.get("voicemail_max_length", 120) > 120:
+            # Twilio transcribes recordings of two minutes at most, and fails the rest.
+            problems.append("TRANSCRIBE=true: needs VOICEMAIL_MAX_LENGTH of 120 seconds or less")
         if problems:
             raise ConfigError("\n".join(problems))
         return cls(**values)
@@ -351,3 +354,27 @@ class Config:
     @property
     def validates_signatures(self) -> bool:
         return bool(self.auth_token or self.shared_key)
+
+
+# Settings of the server rather than of the tree ##############################
+
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level(environ: Mapping[str, str] | None = None) -> str:
+    """LOG_LEVEL, checked: the least severe level of log line written."""
+    environ = os.environ if environ is None else environ
+    raw = (environ.get("LOG_LEVEL") or "").strip()
+    if raw and raw.upper() not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={raw!r}: expected {', '.join(_LOG_LEVELS)}")
+    return raw.upper() or "INFO"
+
+
+def port(environ: Mapping[str, str] | None = None) -> int:
+    """PORT, checked: the TCP port to listen on."""
+    environ = os.environ if environ is None else environ
+    raw = (environ.get("PORT") or "").strip()
+    try:
+        return _integer(1, 65535)(raw) if raw else 8000
+    except ValueError as error:
+        raise ConfigError(f"PORT={raw!r}: {error}") from None

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from twilio.twiml import TwiML
@@ -188,11 +188,6 @@ class Call:
         return self._params.get(name, default)
 
     @property
-    def params(self) -> Mapping[str, str]:
-        self.volatile = True
-        return self._params
-
-    @property
     def digits(self) -> str:
         return self.param("Digits").strip()
 
@@ -205,8 +200,7 @@ class Call:
         """The time in the business's time zone; use this, never the system clock."""
         self.volatile = True
         if self._now is None:
-            moment = self.clock() if self.clock else datetime.now(timezone.utc)
-            self._now = moment.astimezone(self.config.timezone)
+            self._now = self.config.now(self.clock)
         return self._now
 
     @property
@@ -222,8 +216,9 @@ class Call:
         """The URL the waiting verb posts to: this state's exit, with the call's context."""
         return state_url(self.prefix, self.state, "exit", self.tries)
 
-    def url(self, part: str | None = None, state: str | None = None) -> str:
-        return state_url(self.prefix, state or self.state, part)
+    def url(self, part: str) -> str:
+        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``."""
+        return state_url(self.prefix, self.state, part)
 
 
 # Checking a table ############################################################

@@ -210,6 +210,21 @@ def test_dial_uses_the_configured_number_caller_id_and_timeout(dial, build):
     )
 
 
+def test_a_sip_receptionist_is_dialled_with_the_sip_noun(dial, build):
+    call = dial(build(receptionist_number="sip:desk@pbx.example.com"))
+    call.press("0")
+    sip = call.document.find("Dial/Sip")
+    assert sip.text == "sip:desk@pbx.example.com"
+
+
+def test_the_last_resort_rings_the_receptionist_as_configured(build):
+    from phonetree import Webhooks
+
+    app = build(receptionist_number="sip:desk@pbx.example.com", caller_id="+15552220000")
+    hooks = Webhooks(app.config["phonetree.engine"], app.config["phonetree.engine"].config)
+    assert '<Dial callerId="+15552220000" timeout="20"><Sip>' in hooks.last_resort
+
+
 # Speech ######################################################################
 
 
@@ -256,7 +271,7 @@ def test_the_company_name_is_configured(dial, build):
 def start_with(environ):
     env = {key: value for key, value in os.environ.items() if key != "TWILIO_AUTH_TOKEN"}
     return subprocess.run(
-        [sys.executable, "-c", "import phonetree"],
+        [sys.executable, "-c", "import phonetree; phonetree.app"],
         cwd=ROOT,
         env={**env, **environ},
         capture_output=True,
@@ -280,6 +295,36 @@ def test_a_bad_setting_stops_start_up_with_a_message_naming_it(name, value):
     assert started.returncode != 0
     assert name in started.stderr
     assert "Traceback" not in started.stderr
+
+
+@pytest.mark.parametrize(
+    ("environ", "name"),
+    [({"LOG_LEVEL": "verbose"}, "LOG_LEVEL"), ({"PORT": "http"}, "PORT")],
+)
+def test_a_bad_server_setting_stops_the_command_with_a_message(environ, name):
+    env = {key: value for key, value in os.environ.items() if key != "TWILIO_AUTH_TOKEN"}
+    started = subprocess.run(
+        [sys.executable, "phonetree.py", "serve"],
+        cwd=ROOT,
+        env={**env, **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode != 0
+    assert f"{name}=" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
+def test_importing_the_module_builds_nothing_until_the_app_is_asked_for():
+    imported = subprocess.run(
+        [sys.executable, "-c", "import phonetree"],
+        cwd=ROOT,
+        env={**os.environ, "DIAL_TIMEOUT": "soon"},
+        capture_output=True,
+        timeout=60,
+    )
+    assert imported.returncode == 0
 
 
 def test_the_open_moment_of_the_tests_is_open_and_the_closed_one_closed():

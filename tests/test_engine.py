@@ -57,3 +57,21 @@ def test_the_count_of_tries_is_part_of_what_is_reused(validate):
         "/state/menu/exit?tries=1",
         "/state/menu/exit?tries=2",
     )
+
+
+def test_a_state_behind_the_hours_check_is_still_rendered_once(validate):
+    renders = []
+
+    def enter(call):
+        renders.append(call.state)
+        return states.reception.enter(call)
+
+    reception = states.TABLE["reception"]
+    table = {**states.TABLE, "reception": reception._replace(enter=enter)}
+    app = make_app(Config(), table=table, clock=lambda: OPEN)
+    renders.clear()
+    for _ in range(2):
+        call = Call(app, validate=validate)
+        call.start()
+        call.press("0")
+    assert renders == ["reception"]

@@ -61,6 +61,7 @@ import logging, time
 import logs
 logs.INTERVAL = 600  # nothing but the stop may write the line
 import phonetree
+phonetree.app  # built on first use, with its logging
 logging.getLogger("phonetree").info("the last line")
 print("ready", flush=True)
 time.sleep(30)

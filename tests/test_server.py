@@ -238,6 +238,12 @@ def test_a_request_signed_for_the_public_url_is_answered(server, validate):
     validate(answer.text)
 
 
+def test_a_proxy_on_another_port_is_part_of_the_url_checked(server):
+    port = {"X-Forwarded-Port": "8443"}
+    answer = post(server, "/voice", signed_for=f"{PUBLIC}:8443/voice", headers=port)
+    assert answer.status == 200
+
+
 def test_a_whole_call_behind_the_proxy_is_answered(pair, validate):
     host = pair[0].url.split("//")[1]  # what the proxy connects to, not what Twilio called
     call = place(pair, validate, public_url=PUBLIC, headers={"Host": host, **PROXY})

@@ -4,7 +4,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from settings import SERVER_SETTINGS, SETTINGS, Config, ConfigError, Hours, settings_table
+from settings import (
+    SERVER_SETTINGS,
+    SETTINGS,
+    Config,
+    ConfigError,
+    Hours,
+    log_level,
+    port,
+    settings_table,
+)
 
 UTC = timezone.utc
 NEW_YORK = ZoneInfo("America/New_York")
@@ -631,3 +640,36 @@ def test_settings_table_is_a_markdown_table_with_a_row_per_setting():
 )
 def test_settings_table_shows_variable_default_and_meaning(row):
     assert row in settings_table().splitlines()
+
+
+def test_transcription_needs_a_voicemail_twilio_can_transcribe():
+    environ = {"TRANSCRIBE": "true", "VOICEMAIL_MAX_LENGTH": "300"}
+    with pytest.raises(ConfigError, match="TRANSCRIBE=true: needs VOICEMAIL_MAX_LENGTH"):
+        Config.from_environ(environ)
+
+
+def test_transcription_with_a_short_voicemail_is_accepted():
+    environ = {"TRANSCRIBE": "yes", "VOICEMAIL_MAX_LENGTH": "60"}
+    assert Config.from_environ(environ).transcribe is True
+
+
+@pytest.mark.parametrize(("raw", "level"), [("", "INFO"), ("debug", "DEBUG"), (" Error ", "ERROR")])
+def test_log_level_reads_the_known_levels(raw, level):
+    assert log_level({"LOG_LEVEL": raw}) == level
+
+
+@pytest.mark.parametrize("raw", ["verbose", "5", "CRITICAL!"])
+def test_an_unknown_log_level_is_an_error_naming_it(raw):
+    with pytest.raises(ConfigError, match="LOG_LEVEL="):
+        log_level({"LOG_LEVEL": raw})
+
+
+@pytest.mark.parametrize(("raw", "number"), [("", 8000), ("5000", 5000), ("65535", 65535)])
+def test_port_reads_a_tcp_port(raw, number):
+    assert port({"PORT": raw}) == number
+
+
+@pytest.mark.parametrize("raw", ["http", "0", "65536", "80.5"])
+def test_a_bad_port_is_an_error_naming_it(raw):
+    with pytest.raises(ConfigError, match="PORT="):
+        port({"PORT": raw})

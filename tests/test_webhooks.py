@@ -71,6 +71,16 @@ def test_forwarded_scheme_and_host_are_the_url_checked(guarded):
     assert response.status_int == 200
 
 
+def test_forwarded_port_is_part_of_the_url_checked(guarded):
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "ivr.example.com",
+        "X-Forwarded-Port": "8443",
+    }
+    response = post(guarded, "/voice", PARAMS, "https://ivr.example.com:8443/voice", headers)
+    assert response.status_int == 200
+
+
 def test_configured_public_url_overrides_forwarded_headers(build):
     client = TestApp(build(auth_token=TOKEN, public_url="https://ivr.example.com"))
     headers = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "wrong.example.com"}
@@ -328,3 +338,48 @@ def test_keys_table_with_words_matches_speech():
 def test_form_parsing_agrees_with_the_standard_library(raw):
     expected = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
     assert parse_pairs(raw) == expected
+
+
+def test_huge_values_are_not_remembered(app):
+    from phonetree import unquote_cached
+
+    before = unquote_cached.cache_info().currsize
+    TestApp(app).post("/voice", "CallerName=" + "%41" * 20000)
+    assert unquote_cached.cache_info().currsize == before
+
+
+# Callbacks fail safe: a queue's wait music may not Dial, Record or Gather the menu ##
+
+
+def failing_wait(call):
+    raise RuntimeError("a bug in the wait music")
+
+
+def test_a_failing_wait_callback_takes_the_caller_out_of_the_queue_to_voicemail(validate):
+    from phonetree import make_app
+    from settings import Config
+    from tests.conftest import OPEN
+    from tests.prompts import VOICEMAIL
+
+    support = states.TABLE["support"]
+    table = table_with(support=support._replace(callbacks={"wait": failing_wait}))
+    for retries in (1, 3):
+        app = make_app(Config(max_retries=retries), table=table, clock=lambda: OPEN)
+        call = Call(app, validate=validate)
+        call.start()
+        call.press("2")
+        call.hold(position=1)
+        assert call.last_heard == [VOICEMAIL]
+
+
+def test_an_unknown_callback_of_a_waiting_caller_leaves_the_queue(app, validate):
+    form = {**PARAMS, "QueuePosition": "1", "QueueSid": "QU1", "QueueTime": "3"}
+    response = TestApp(app).post("/state/old_support/wait", form)
+    validate(response.text)
+    assert [verb.tag for verb in response.xml] == ["Leave"]
+
+
+def test_an_unknown_status_callback_gets_an_empty_answer(app, validate):
+    form = {**PARAMS, "RecordingStatus": "completed"}
+    response = TestApp(app).post("/state/old_voicemail/recorded", form)
+    assert len(response.xml) == 0
