@@ -72,8 +72,8 @@ class Webhooks:
         self.shared = RequestValidator(config.shared_key) if config.shared_key else None
         self.prefix = urlsplit(config.public_url).path if config.public_url else None
         self.apology = self.xml(Say("Sorry, something went wrong on our side."))
-        # What a caller hears when even the recovery state fails: built once, cannot fail.
         self.leave_queue = self.xml(Leave())
+        # What a caller hears when even the recovery state fails: built once, cannot fail.
         self.last_resort = self.xml(
             Say("Sorry, we are having trouble. Let me connect you to our receptionist."),
             reception.ring(config),
