@@ -17,29 +17,22 @@ Run it with ``python phonetree.py`` (see ``--help``) or as the Procfile says.
 
 from __future__ import annotations
 
-import functools
-import hmac
 import logging
-import re
 import sys
-import time
-from urllib.parse import quote, unquote_plus, urlsplit
 
 import bottle
-from twilio.request_validator import HMAC_SHA1, RequestValidator, get_signature_algorithm
-from twilio.twiml.voice_response import Hangup, Leave, Say
+from twilio.twiml.voice_response import Hangup, Say
 
 import states
-from engine import Engine
-from logs import setup_logging
-from settings import Config, ConfigError, log_level
+from phonetree_engine.engine import Engine
+from phonetree_engine.logs import setup_logging
+from phonetree_engine.settings import Config, ConfigError, log_level
+from phonetree_engine.tree import TableError, state_url
+from phonetree_engine.web import MAX_BODY, Webhooks
 from states import reception
-from tree import Call, State, TableError, as_verbs, event_line, state_url
 
 log = logging.getLogger("phonetree")
 
-MAX_BODY = 64 * 1024  # Twilio's largest webhooks are a few KB; the Procfile says the same
-MAX_FIELDS = 200
 SERVER_OPTIONS = {
     "host": "0.0.0.0",
     "max_request_body_size": MAX_BODY,
@@ -48,257 +41,6 @@ SERVER_OPTIONS = {
     "trusted_proxy": "*",
     "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-port",
 }
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?><Response>'
-XML_TAIL = "</Response>"
-
-
-# Webhooks ####################################################################
-
-
-class UnknownState(LookupError):
-    """A URL names a state (or a part of one) the table does not have."""
-
-    def __init__(self, message: str, callback: bool = False):
-        super().__init__(message)
-        self.callback = callback
-
-
-class Webhooks:
-    """Turns HTTP requests into engine steps: checks, parses, answers, recovers, logs."""
-
-    def __init__(self, engine: Engine, config: Config):
-        self.engine, self.config = engine, config
-        self.token = RequestValidator(config.auth_token) if config.auth_token else None
-        self.shared = RequestValidator(config.shared_key) if config.shared_key else None
-        self.prefix = urlsplit(config.public_url).path if config.public_url else None
-        self.apology = self.xml(Say("Sorry, something went wrong on our side."))
-        self.leave_queue = self.xml(Leave())
-        # What a caller hears when even the recovery state fails: built once, cannot fail.
-        self.last_resort = self.xml(
-            Say("Sorry, we are having trouble. Let me connect you to our receptionist."),
-            reception.ring(config),
-            Say("We could not connect your call. Please call again later. Goodbye."),
-            Hangup(),
-        )
-
-    def xml(self, *verbs) -> str:
-        return self.engine.to_xml(verbs, State(enter=as_verbs), Call("", self.config))
-
-    # Steps: each takes (params, tries, prefix) and returns (TwiML parts, state reached).
-    def start(self, params, tries, prefix):
-        return self.engine.enter(self.engine.start, params, 0, prefix)
-
-    def entering(self, name):
-        return lambda params, tries, prefix: self.engine.enter(name, params, tries, prefix)
-
-    def leaving(self, name):
-        def step(params, tries, prefix):
-            target, tries = self.engine.leave(name, params, tries, prefix)
-            return self.engine.enter(target, params, tries, prefix)
-
-        return step
-
-    def calling_back(self, name, part):
-        def step(params, tries, prefix):
-            return self.engine.callback(name, part, params, prefix), name
-
-        return step
-
-    def unknown(self, params, tries, prefix, name, part=None):
-        shown = f"{name}/{part}" if part else name
-        callback = part is not None and part.split("/")[0] != "exit"
-        raise UnknownState(f"no state {shown[:80]!r} in the table", callback=callback)
-
-    def route(self, step, callback=False):
-        """Wrap a step as a Bottle callback that answers Twilio.
-
-        ``callback`` marks a state's other webhooks (waitUrl, status callbacks): what fails
-        there cannot be answered with the menu, as a queue's wait music may only Say, Play,
-        Pause, Gather, Redirect, Leave or Hangup.
-        """
-
-        def webhook(**names):
-            started = time.perf_counter()
-            environ = bottle.request.environ
-            query, form = read_params(environ)
-            if self.config.validates_signatures and not self.signed(environ, form):
-                log.warning(event_line("refused", path=environ.get("PATH_INFO", "")[:100]))
-                raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
-            params = dict(reversed(query + form))  # the first value of each name wins
-            tries = parse_tries(params.get("tries"), self.config.max_retries)
-            prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
-            try:
-                parts, reached = step(params, tries, prefix, **names)
-            except UnknownState as error:
-                log.warning(event_line("unknown-state", detail=str(error)))
-                parts, reached = self.recover(params, tries, prefix, error.callback)
-            except Exception:
-                log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached = self.recover(params, tries, prefix, callback)
-            bottle.response.content_type = "text/xml; charset=utf-8"
-            if log.isEnabledFor(logging.INFO):
-                log.info(webhook_line(environ, params, reached, started))
-            return XML_HEAD + "".join(parts) + XML_TAIL
-
-        return webhook
-
-    def recover(self, params, tries, prefix, callback=False):
-        """Apologise and go on at the recovery state; after repeated failures, to a person.
-
-        A failed callback instead takes a waiting caller out of the queue (Enqueue's action
-        then offers voicemail), and answers a status callback with nothing.
-        """
-        if callback:
-            waiting = "QueuePosition" in params and "QueueResult" not in params
-            return ([self.leave_queue], "left-queue") if waiting else ([], "-")
-        if tries + 1 < self.config.max_retries:
-            try:
-                parts, reached = self.engine.enter(self.engine.recovery, params, tries + 1, prefix)
-                return [self.apology, *parts], reached
-            except Exception:
-                log.exception(event_line("recovery-failed", state=self.engine.recovery))
-        return [self.last_resort], "last-resort"
-
-    def signed(self, environ, form) -> bool:
-        """Check X-Twilio-Signature against the public URL Twilio called."""
-        signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
-        settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
-        validator = self.shared if settings else self.token
-        if not signature or not signature.isascii() or validator is None:
-            return False
-        algorithm = get_signature_algorithm(settings) if settings else HMAC_SHA1
-        url = public_url(environ, self.config.public_url)
-        params = SignedForm()
-        if environ.get("REQUEST_METHOD") == "POST":
-            for name, value in form:  # Twilio signs every value of a repeated name
-                params.setdefault(name, []).append(value)
-        # The common case first: the exact URL, one HMAC. The validator also tries the URL
-        # with and without its default port, as Twilio's own signing is inconsistent there.
-        try:
-            expected = validator.compute_signature(url, params, algorithm)
-        except ValueError:  # an algorithm the twilio package does not know
-            return False
-        return hmac.compare_digest(expected, signature) or validator.validate(
-            url, params, signature, algorithm=algorithm
-        )
-
-
-class SignedForm(dict):
-    """Every value of each name, read the way the twilio validator reads a MultiDict."""
-
-    def getall(self, name):
-        return self[name]
-
-
-def read_params(environ) -> tuple[list, list]:
-    """Parse the query string and a form body as UTF-8, the way Twilio sends them."""
-    query = parse_pairs(environ.get("QUERY_STRING", "").encode("latin-1"))
-    content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    if environ.get("REQUEST_METHOD") != "POST" or content_type not in FORM_TYPES:
-        return query, []
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        raise bottle.HTTPError(400, "Bad Request: invalid Content-Length.") from None
-    if length >= MAX_BODY:  # as waitress's max_request_body_size counts
-        raise bottle.HTTPError(413, "Request body too large.")
-    body = environ["wsgi.input"].read(length) if length > 0 else b""
-    return query, parse_pairs(body)
-
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "")
-
-
-def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
-    """Split ``a=1&b=2`` into decoded pairs, as parse_qsl(keep_blank_values=True) does.
-
-    Written out because it is on every webhook: most of Twilio's values need no unquoting.
-    """
-    if not raw:
-        return []
-    fields = [field for field in raw.decode("utf-8", "replace").split("&") if field]
-    if len(fields) > MAX_FIELDS:
-        raise bottle.HTTPError(400, "Bad Request: too many fields.")
-    pairs = []
-    for field in fields:
-        name, _, value = field.partition("=")
-        pairs.append((unquote_form(name), unquote_form(value)))
-    return pairs
-
-
-def unquote_form(text: str) -> str:
-    if "%" not in text and "+" not in text:
-        return text
-    # Only short values are remembered: a stranger's huge ones must not fill the memory.
-    return unquote_cached(text) if len(text) <= 64 else unquote_plus(text, errors="replace")
-
-
-@functools.lru_cache(maxsize=4096)
-def unquote_cached(text: str) -> str:
-    """Twilio sends the same numbers, SIDs and statuses with every webhook of a call."""
-    return unquote_plus(text, errors="replace")
-
-
-def parse_tries(text, max_retries) -> int:
-    """The count of failed tries from the URL: anything odd counts as none."""
-    if text and text.isascii() and text.isdigit() and len(text) < 3:
-        return min(int(text), max_retries)
-    return 0
-
-
-def public_url(environ, configured: str | None) -> str:
-    """The URL Twilio called: the configured public base, or what the proxy headers say."""
-    if configured:
-        base = configured
-    else:
-        scheme = first(environ.get("HTTP_X_FORWARDED_PROTO")) or environ["wsgi.url_scheme"]
-        host = first(environ.get("HTTP_X_FORWARDED_HOST"))
-        port = first(environ.get("HTTP_X_FORWARDED_PORT"))
-        if host and port and not HAS_PORT.search(host) and port != DEFAULT_PORTS.get(scheme):
-            host = f"{host}:{port}"
-        if not host:
-            host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-        base = f"{scheme}://{host}{wsgi_quote(environ.get('SCRIPT_NAME', ''))}"
-    # Bottle decodes PATH_INFO as UTF-8 in place and keeps the server's original here.
-    url = base + wsgi_quote(environ.get("bottle.raw_path", environ.get("PATH_INFO", "")))
-    query = environ.get("QUERY_STRING")
-    return f"{url}?{query}" if query else url
-
-
-HAS_PORT = re.compile(r":\d+\Z")
-DEFAULT_PORTS = {"http": "80", "https": "443"}
-
-
-def first(header: str | None) -> str:
-    """The first value of a comma-separated forwarded header: what the caller-facing proxy saw."""
-    return header.split(",")[0].strip() if header else ""
-
-
-def wsgi_quote(path: str) -> str:
-    return quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
-
-
-def webhook_line(environ, params, reached, started) -> str:
-    fields = {
-        "call": params.get("CallSid", "-")[:40],
-        "from": mask_number(params.get("From", "")),
-        "path": environ.get("PATH_INFO", "")[:100],
-    }
-    for name in ("Digits", "SpeechResult", "DialCallStatus", "QueueResult", "RecordingDuration"):
-        if name in params:
-            fields[name.lower()] = params[name][:40]
-    fields["next"] = reached
-    fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
-    return event_line("webhook", **fields)
-
-
-def mask_number(number: str) -> str:
-    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
-    if not number:
-        return "-"
-    head = "+" if number.startswith("+") else ""
-    tail = number[-4:] if len(number) > 6 else number[-2:]
-    return head + "*" * (len(number) - len(head) - len(tail)) + tail
 
 
 # The application #############################################################
@@ -326,9 +68,17 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
         config,
         clock,
     )
-    hooks = Webhooks(engine, config)
+    # What a caller hears when even the recovery state fails: built once, cannot fail.
+    last_resort = [
+        Say("Sorry, we are having trouble. Let me connect you to our receptionist."),
+        reception.ring(config),
+        Say("We could not connect your call. Please call again later. Goodbye."),
+        Hangup(),
+    ]
+    hooks = Webhooks(engine, config, last_resort)
     app = bottle.Bottle()
     app.config["phonetree.engine"] = engine
+    app.config["phonetree.webhooks"] = hooks
     methods = ["GET", "POST"]
     app.route("/healthz", "GET", healthy)
     app.route("/voice", methods, hooks.route(hooks.start))
@@ -369,6 +119,6 @@ def __getattr__(name):
 
 
 if __name__ == "__main__":
-    from cli import main
+    from phonetree_tools.cli import main
 
     sys.exit(main(load_app, SERVER_OPTIONS))

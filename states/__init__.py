@@ -3,6 +3,7 @@
 Each row is ``State(enter, exit, when_closed=None, callbacks={})``; see ``tree.py``.
 """
 
+from phonetree_engine import Choose, Keys, Outcome, State
 from states import (
     error,
     goodbye,
@@ -17,7 +18,6 @@ from states import (
     unavailable,
     voicemail,
 )
-from tree import Choose, Keys, Outcome, State
 
 START = "greeting"  # where /voice begins
 RECOVERY = "menu"  # where a caller goes on after something failed on our side

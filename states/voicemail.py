@@ -4,7 +4,7 @@ import logging
 
 from twilio.twiml.voice_response import Hangup, Record, Say
 
-from tree import event_line
+from phonetree_engine.tree import event_line
 
 log = logging.getLogger("phonetree.voicemail")
 

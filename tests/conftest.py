@@ -10,9 +10,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from caller import Call  # noqa: E402
 from phonetree import make_app  # noqa: E402
-from settings import Config  # noqa: E402
+from phonetree_engine.settings import Config  # noqa: E402
+from phonetree_tools.caller import SimulatedCall  # noqa: E402
 
 # Twilio's schema lives beside the repository in the project's shared folder; a lone clone
 # of the repository has no copy, and then answers are checked without it.
@@ -68,7 +68,7 @@ def dial(app, validate):
     """Place a call to an app (the open one by default), started at /voice."""
 
     def place(target=None, **options):
-        call = Call(app if target is None else target, validate=validate, **options)
+        call = SimulatedCall(app if target is None else target, validate=validate, **options)
         call.start("/voice")
         return call
 

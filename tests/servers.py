@@ -5,7 +5,8 @@ output captured to a temporary file. `running(count, **settings)` starts several
 waits until each answers ``GET /healthz``, and stops them all (SIGTERM, then a bounded wait)::
 
     with running(2, TWILIO_AUTH_TOKEN="secret") as (a, b):
-        Call([HTTPTransport(a.url), HTTPTransport(b.url)], auth_token="secret", public_url=a.url)
+        transports = [HTTPTransport(a.url), HTTPTransport(b.url)]
+        SimulatedCall(transports, auth_token="secret", public_url=a.url)
 
 Only the settings a test gives reach the app: any phone tree variable already in the
 environment (a developer's ``TWILIO_AUTH_TOKEN``, ``PORT``, ...) is left out.
@@ -25,7 +26,7 @@ import time
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-from settings import SETTINGS
+from phonetree_engine.settings import SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # where honcho and waitress-serve are installed

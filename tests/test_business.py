@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 import pytest
 from webtest import TestApp
 
-from caller import Call
-from settings import Hours
+from phonetree_engine.settings import Hours
+from phonetree_tools.caller import SimulatedCall
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import CLOSED_NOTICE, GOODBYE, UNAVAILABLE, VOICEMAIL
 
@@ -218,10 +218,8 @@ def test_a_sip_receptionist_is_dialled_with_the_sip_noun(dial, build):
 
 
 def test_the_last_resort_rings_the_receptionist_as_configured(build):
-    from phonetree import Webhooks
-
     app = build(receptionist_number="sip:desk@pbx.example.com", caller_id="+15552220000")
-    hooks = Webhooks(app.config["phonetree.engine"], app.config["phonetree.engine"].config)
+    hooks = app.config["phonetree.webhooks"]
     assert '<Dial callerId="+15552220000" timeout="20"><Sip>' in hooks.last_resort
 
 
@@ -328,12 +326,14 @@ def test_importing_the_module_builds_nothing_until_the_app_is_asked_for():
 
 
 def test_the_open_moment_of_the_tests_is_open_and_the_closed_one_closed():
-    from settings import Config
+    from phonetree_engine.settings import Config
 
     assert (Config().is_open(OPEN), Config().is_open(CLOSED)) == (True, False)
 
 
 def test_a_call_at_an_injected_time_needs_no_clock(build, validate):
-    call = Call(build(datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)), validate=validate)
+    call = SimulatedCall(
+        build(datetime(2026, 11, 28, 15, 0, tzinfo=timezone.utc)), validate=validate
+    )
     call.start()
     assert CLOSED_NOTICE in call.heard  # a Saturday

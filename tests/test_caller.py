@@ -11,7 +11,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import pytest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from caller import Call, CallFailed, HTTPTransport, WSGITransport
+from phonetree_tools.caller import CallFailed, HTTPTransport, SimulatedCall, WSGITransport
 
 TOKEN = "auth-token-for-tests"
 
@@ -72,7 +72,7 @@ class TwimlApp:
 def started(pages, path="/voice", **kwargs):
     """Start a call to a fresh TwimlApp; return both."""
     app = TwimlApp(pages)
-    call = Call(app, **kwargs)
+    call = SimulatedCall(app, **kwargs)
     call.start(path)
     return call, app
 
@@ -127,7 +127,7 @@ def test_starting_twice_raises():
 def test_call_accepts_a_webtest_testapp():
     webtest = pytest.importorskip("webtest")
     app = TwimlApp({"/voice": "<Response><Say>Hi.</Say></Response>"})
-    call = Call(webtest.TestApp(app))
+    call = SimulatedCall(webtest.TestApp(app))
     call.start()
     assert call.heard == ["Hi."]
 
@@ -550,7 +550,7 @@ def test_an_action_after_the_call_ended_raises():
     ],
 )
 def test_an_answer_twilio_refuses_fails_the_call(answer, code):
-    call = Call(TwimlApp({"/voice": answer}))
+    call = SimulatedCall(TwimlApp({"/voice": answer}))
     with pytest.raises(CallFailed, match="an application error has occurred"):
         call.start()
     assert call.ended
@@ -559,7 +559,7 @@ def test_an_answer_twilio_refuses_fails_the_call(answer, code):
 
 
 def test_failure_message_shows_status_content_type_and_body():
-    call = Call(TwimlApp({"/voice": (500, "text/html", "<h1>Traceback</h1>" + "x" * 500)}))
+    call = SimulatedCall(TwimlApp({"/voice": (500, "text/html", "<h1>Traceback</h1>" + "x" * 500)}))
     with pytest.raises(CallFailed) as failure:
         call.start()
     message = str(failure.value)
@@ -581,7 +581,7 @@ def test_unknown_verb_fails_the_call():
 
 
 def test_redirect_loop_is_stopped():
-    call = Call(TwimlApp({"/voice": "<Response><Redirect/></Response>"}), max_webhooks=10)
+    call = SimulatedCall(TwimlApp({"/voice": "<Response><Redirect/></Response>"}), max_webhooks=10)
     with pytest.raises(CallFailed, match=r"^loop"):
         call.start()
     assert len(call.requests) == 10
@@ -630,7 +630,7 @@ ZOE = {"CallerName": "Zoë O'Brien 山田", "FromCity": "São Paulo & Co"}
 
 def signed_call(pages, **kwargs):
     app = TwimlApp(pages, token=kwargs.get("auth_token") or kwargs.get("shared_key"))
-    call = Call(app, params=ZOE, **kwargs)
+    call = SimulatedCall(app, params=ZOE, **kwargs)
     call.start()
     return call, app
 
@@ -664,13 +664,13 @@ def test_shared_key_signs_with_hmac_sha256():
 
 def test_signature_made_with_another_token_does_not_verify():
     app = TwimlApp({"/voice": MENU}, token=TOKEN)
-    Call(app, auth_token="some-other-token").start()
+    SimulatedCall(app, auth_token="some-other-token").start()
     assert app.seen[0].signature_ok is False
 
 
 def test_signature_covers_the_public_url():
     app = TwimlApp({"/voice": MENU}, token=TOKEN)
-    call = Call(app, auth_token=TOKEN, public_url="https://ivr.example.com")
+    call = SimulatedCall(app, auth_token=TOKEN, public_url="https://ivr.example.com")
     call.start()
     assert app.seen[0].headers["Host"] == "ivr.example.com"
     assert app.seen[0].signature_ok is False  # the app cannot know the scheme was https
@@ -679,7 +679,9 @@ def test_signature_covers_the_public_url():
 def test_forwarded_proto_header_lets_the_app_rebuild_the_public_url():
     app = TwimlApp({"/voice": MENU}, token=TOKEN)
     headers = {"X-Forwarded-Proto": "https"}
-    Call(app, auth_token=TOKEN, public_url="https://ivr.example.com", headers=headers).start()
+    SimulatedCall(
+        app, auth_token=TOKEN, public_url="https://ivr.example.com", headers=headers
+    ).start()
     assert app.seen[0].signature_ok is True
 
 
@@ -690,7 +692,7 @@ def test_unsigned_calls_send_no_signature():
 
 def test_auth_token_and_shared_key_together_are_refused():
     with pytest.raises(ValueError, match="not both"):
-        Call(TwimlApp({}), auth_token="a", shared_key="b")
+        SimulatedCall(TwimlApp({}), auth_token="a", shared_key="b")
 
 
 # Several app instances ####################################################################
@@ -699,7 +701,7 @@ def test_auth_token_and_shared_key_together_are_refused():
 def test_webhooks_rotate_round_robin_between_instances():
     pages = {"/voice": MENU, "/choice": MENU}
     first, second = TwimlApp(pages), TwimlApp(pages)
-    call = Call([first, WSGITransport(second)])
+    call = SimulatedCall([first, WSGITransport(second)])
     call.start()
     call.press("1")
     call.press("1")
@@ -729,7 +731,7 @@ def served():
 
 def test_http_transport_walks_a_real_server(served):
     app, base_url = served
-    call = Call(HTTPTransport(base_url), auth_token=TOKEN, params=ZOE)
+    call = SimulatedCall(HTTPTransport(base_url), auth_token=TOKEN, params=ZOE)
     call.start()
     call.press("1")
     assert call.heard == ["Press 1.", "Done."]
@@ -741,7 +743,7 @@ def test_http_transport_without_a_server_fails_the_call():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    call = Call(HTTPTransport(f"http://127.0.0.1:{port}", timeout=2))
+    call = SimulatedCall(HTTPTransport(f"http://127.0.0.1:{port}", timeout=2))
     with pytest.raises(CallFailed, match="no answer"):
         call.start()
     assert call.outcome == ("error", "11205")

@@ -3,7 +3,7 @@
 import pytest
 from webtest import TestApp
 
-from caller import Call
+from phonetree_tools.caller import SimulatedCall
 from states import TABLE
 from states.menu import PROMPT
 from tests.prompts import HOURS, HOURS_AGAIN, INVALID, SALES, SUPPORT, THANKS, VOICEMAIL, WELCOME
@@ -130,7 +130,9 @@ def test_a_whole_call_alternates_between_two_app_instances(build, validate):
 
         return wsgi
 
-    call = Call([counting(build(), "first"), counting(build(), "second")], validate=validate)
+    call = SimulatedCall(
+        [counting(build(), "first"), counting(build(), "second")], validate=validate
+    )
     call.start("/voice")
     for key in ("3", "1", "2", "7", "1"):
         call.press(key)

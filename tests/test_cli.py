@@ -11,10 +11,10 @@ import bottle
 import pytest
 from twilio.twiml.voice_response import Dial
 
-import diagram
-import terminal
 from phonetree import make_app
-from settings import SETTINGS, Config, Hours
+from phonetree_engine.settings import SETTINGS, Config, Hours
+from phonetree_engine.tree import Keys, Outcome, State
+from phonetree_tools import diagram, terminal
 from states.menu import PROMPT
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import (
@@ -28,7 +28,6 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
-from tree import Keys, Outcome, State
 
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
 HOLD_MUSIC = "[play http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3]"

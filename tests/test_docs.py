@@ -6,7 +6,7 @@ import shlex
 from waitress.adjustments import Adjustments
 
 from phonetree import MAX_BODY, SERVER_OPTIONS
-from settings import SETTINGS, settings_table
+from phonetree_engine.settings import SETTINGS, settings_table
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,12 +1,12 @@
 """The engine renders steady TwiML once, and anything that reads the input or clock each time."""
 
 import states
-from caller import Call
 from phonetree import make_app
-from settings import Config
+from phonetree_engine.settings import Config
+from phonetree_engine.tree import State
+from phonetree_tools.caller import SimulatedCall
 from tests.conftest import CLOSED, OPEN
 from tests.prompts import CLOSED_NOTICE, HOURS
-from tree import State
 
 
 def counting_hours():
@@ -26,7 +26,7 @@ def test_a_steady_state_is_rendered_once_and_reused(validate):
     app = make_app(Config(), table=table, clock=lambda: OPEN)
     renders.clear()  # the table check at start-up renders every state, open and closed
     for _ in range(3):
-        call = Call(app, validate=validate)
+        call = SimulatedCall(app, validate=validate)
         call.start()
         call.press("3")
         call.press("1")
@@ -40,7 +40,7 @@ def test_a_state_that_reads_the_clock_is_rendered_every_time(validate):
     heard = []
     for moment in (OPEN, CLOSED, OPEN):
         now[0] = moment
-        call = Call(app, validate=validate)
+        call = SimulatedCall(app, validate=validate)
         call.start()
         heard.append(CLOSED_NOTICE in call.heard)
     assert heard == [False, True, False]
@@ -48,7 +48,7 @@ def test_a_state_that_reads_the_clock_is_rendered_every_time(validate):
 
 def test_the_count_of_tries_is_part_of_what_is_reused(validate):
     app = make_app(Config(), clock=lambda: OPEN)
-    call = Call(app, validate=validate)
+    call = SimulatedCall(app, validate=validate)
     call.start()
     call.press("7")
     first = call.gather.get("action")
@@ -71,7 +71,7 @@ def test_a_state_behind_the_hours_check_is_still_rendered_once(validate):
     app = make_app(Config(), table=table, clock=lambda: OPEN)
     renders.clear()
     for _ in range(2):
-        call = Call(app, validate=validate)
+        call = SimulatedCall(app, validate=validate)
         call.start()
         call.press("0")
     assert renders == ["reception"]

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from caller import Call
 from phonetree import MAX_BODY, make_app
-from settings import Config
+from phonetree_engine.settings import Config
+from phonetree_tools.caller import SimulatedCall
 from states import TABLE
 from states.menu import PROMPT
 from tests.prompts import INVALID, UNAVAILABLE, VOICEMAIL
@@ -370,7 +370,7 @@ INPUTS = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(data=st.data(), is_open=st.booleans())
 def test_no_sequence_of_caller_actions_keeps_a_caller_at_the_menu(data, is_open, validate):
-    call = Call(OPEN_APP if is_open else CLOSED_APP, validate=validate)
+    call = SimulatedCall(OPEN_APP if is_open else CLOSED_APP, validate=validate)
     call.start("/voice")
     misses = 0
     for _ in range(30):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from logs import FORMAT, BatchedStreamHandler, Formatter
+from phonetree_engine.logs import FORMAT, BatchedStreamHandler, Formatter
 from tests.conftest import ROOT
 
 
@@ -58,7 +58,7 @@ def test_pending_lines_are_written_within_the_interval():
 
 SERVE_ONE_LINE = """
 import logging, time
-import logs
+from phonetree_engine import logs
 logs.INTERVAL = 600  # nothing but the stop may write the line
 import phonetree
 phonetree.app  # built on first use, with its logging

@@ -15,9 +15,9 @@ import pytest
 from servers import HOST, Server, running
 from twilio.request_validator import RequestValidator
 
-from caller import Call, HTTPTransport
-from phonetree import MAX_BODY
-from settings import Config
+from phonetree_engine.settings import Config
+from phonetree_engine.web import MAX_BODY
+from phonetree_tools.caller import HTTPTransport, SimulatedCall
 from states.menu import PROMPT
 from tests.prompts import (
     GOODBYE,
@@ -136,10 +136,10 @@ def ends_well(call) -> None:
     assert call.cookies_seen == []
 
 
-def place(servers, validate, **options) -> Call:
+def place(servers, validate, **options) -> SimulatedCall:
     transports = [HTTPTransport(server.url) for server in servers]
     options.setdefault("public_url", servers[0].url)
-    call = Call(transports, auth_token=TOKEN, validate=validate, **options)
+    call = SimulatedCall(transports, auth_token=TOKEN, validate=validate, **options)
     call.start("/voice")
     return call
 
@@ -309,7 +309,9 @@ def test_a_shared_key_signature_passes(server):
 
 def test_a_shared_key_call_is_answered_from_start_to_end(pair, validate):
     transports = [HTTPTransport(server.url) for server in pair]
-    call = Call(transports, shared_key=SHARED_KEY, public_url=pair[0].url, validate=validate)
+    call = SimulatedCall(
+        transports, shared_key=SHARED_KEY, public_url=pair[0].url, validate=validate
+    )
     call.start("/voice")
     call.press("1")
     call.record()

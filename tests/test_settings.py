@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from settings import (
+from phonetree_engine.settings import (
     SERVER_SETTINGS,
     SETTINGS,
     Config,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from servers import running
 
-from caller import Call, HTTPTransport
-from settings import Config
+from phonetree_engine.settings import Config
+from phonetree_tools.caller import HTTPTransport, SimulatedCall
 from states.menu import PROMPT
 from tests.prompts import (
     GOODBYE,
@@ -45,7 +45,7 @@ class Script:
     """What a caller does after the greeting, and all they should hear."""
 
     name: str
-    actions: tuple[tuple, ...]  # (method of caller.Call, *arguments)
+    actions: tuple[tuple, ...]  # (method of SimulatedCall, *arguments)
     heard: tuple[str, ...]
 
 
@@ -106,13 +106,13 @@ SCRIPTS = (
 )
 
 
-def walk(number: int, servers) -> tuple[Call, Script]:
+def walk(number: int, servers) -> tuple[SimulatedCall, Script]:
     """Place call ``number``: a script, with the two processes taking turns."""
     script = SCRIPTS[number % len(SCRIPTS)]
     transports = [HTTPTransport(server.url) for server in servers]
     if number % 2:
         transports.reverse()
-    call = Call(transports, auth_token=TOKEN, public_url=servers[0].url)
+    call = SimulatedCall(transports, auth_token=TOKEN, public_url=servers[0].url)
     call.start("/voice")
     for method, *arguments in script.actions:
         getattr(call, method)(*arguments)

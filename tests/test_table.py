@@ -3,10 +3,11 @@
 import pytest
 from twilio.twiml.voice_response import Gather, Hangup, Record, Say
 
-from caller import Call
 from phonetree import make_app
-from settings import Config
-from tree import Choose, Keys, Outcome, State, TableError, check_table
+from phonetree_engine.checks import check_table
+from phonetree_engine.settings import Config
+from phonetree_engine.tree import Choose, Keys, Outcome, State, TableError
+from phonetree_tools.caller import SimulatedCall
 
 APOLOGY = "Sorry, something went wrong on our side."
 MENU = "Press 1 to leave a message."
@@ -344,7 +345,7 @@ def choosing(target):
 def test_an_undeclared_choice_apologises_and_goes_on_at_the_menu(validate, chosen):
     table = changed(message=State(message, Choose(choosing(chosen), ("bye",))))
     app = make_app(Config(), table=table, start="hello", recovery="menu")
-    call = Call(app, validate=validate)
+    call = SimulatedCall(app, validate=validate)
     call.start("/voice")
     call.press("1")
     call.record()
@@ -354,7 +355,7 @@ def test_an_undeclared_choice_apologises_and_goes_on_at_the_menu(validate, chose
 def test_an_undeclared_choice_leaves_the_call_at_the_menu(validate):
     table = changed(message=State(message, Choose(choosing("menu"), ("bye",))))
     app = make_app(Config(), table=table, start="hello", recovery="menu")
-    call = Call(app, validate=validate)
+    call = SimulatedCall(app, validate=validate)
     call.start("/voice")
     call.press("1")
     call.record()
@@ -363,7 +364,7 @@ def test_an_undeclared_choice_leaves_the_call_at_the_menu(validate):
 
 def test_a_declared_choice_goes_where_it_says(validate):
     app = make_app(Config(), table=good_table(), start="hello", recovery="menu")
-    call = Call(app, validate=validate)
+    call = SimulatedCall(app, validate=validate)
     call.start("/voice")
     call.press("1")
     call.record()

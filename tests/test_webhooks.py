@@ -11,10 +11,10 @@ from twilio.twiml.voice_response import Gather, Say
 from webtest import TestApp
 
 import states
-from caller import Call
-from phonetree import parse_pairs
+from phonetree_engine.tree import Keys, State
+from phonetree_engine.web import parse_pairs
+from phonetree_tools.caller import SimulatedCall
 from tests.prompts import SORRY
-from tree import Keys, State
 
 TOKEN = "12345678901234567890123456789012"
 SHARED = "shared-key-secret"
@@ -139,7 +139,7 @@ def test_health_check_needs_no_signature(guarded):
 
 
 def test_a_signed_call_walks_the_whole_tree(build, validate):
-    call = Call(build(auth_token=TOKEN), auth_token=TOKEN, validate=validate)
+    call = SimulatedCall(build(auth_token=TOKEN), auth_token=TOKEN, validate=validate)
     call.start()
     call.press("3")
     call.press("2")
@@ -170,11 +170,11 @@ def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, validate
         raise RuntimeError("a bug in a handler")
 
     from phonetree import make_app
-    from settings import Config
-    from tree import Choose
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Choose
 
     table = table_with(hours=State(states.hours.enter, Choose(buggy_menu, ("menu",))))
-    call = Call(make_app(Config(), table=table), validate=validate)
+    call = SimulatedCall(make_app(Config(), table=table), validate=validate)
     call.start()
     call.press("3")
     call.press("1")
@@ -185,12 +185,12 @@ def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, validate
 
 def test_repeated_failures_put_the_caller_through_to_a_person(validate):
     from phonetree import make_app
-    from settings import Config
-    from tree import Choose
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Choose
 
     targets = tuple(target for _, target in states.TABLE["menu"].edges())
     table = table_with(menu=State(states.menu.enter, Choose(broken, targets)))
-    call = Call(make_app(Config(), table=table), validate=validate)
+    call = SimulatedCall(make_app(Config(), table=table), validate=validate)
     call.start()
     for _ in range(Config().max_retries):
         call.press("3")
@@ -231,7 +231,7 @@ def test_after_max_retries_the_caller_hears_why_before_the_transfer(dial):
 
 
 def test_retry_limit_is_configurable(build, validate):
-    call = Call(build(max_retries=1), validate=validate)
+    call = SimulatedCall(build(max_retries=1), validate=validate)
     call.start()
     call.silence()
     assert call.outcome == ("dial", "+15555550100")
@@ -326,8 +326,8 @@ def test_the_schema_rejects_what_twilio_rejects(twiml_schema):
 
 def test_keys_table_with_words_matches_speech():
     keys = Keys(keys={"1": "a"}, words={"support": "b"}, otherwise="c")
-    from settings import Config
-    from tree import Call as HandlerCall
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Call as HandlerCall
 
     call = HandlerCall("menu", Config(), {"SpeechResult": "I need Support, please."})
     assert keys.decide(call) == ("b", False)
@@ -341,7 +341,7 @@ def test_form_parsing_agrees_with_the_standard_library(raw):
 
 
 def test_huge_values_are_not_remembered(app):
-    from phonetree import unquote_cached
+    from phonetree_engine.web import unquote_cached
 
     before = unquote_cached.cache_info().currsize
     TestApp(app).post("/voice", "CallerName=" + "%41" * 20000)
@@ -357,7 +357,7 @@ def failing_wait(call):
 
 def test_a_failing_wait_callback_takes_the_caller_out_of_the_queue_to_voicemail(validate):
     from phonetree import make_app
-    from settings import Config
+    from phonetree_engine.settings import Config
     from tests.conftest import OPEN
     from tests.prompts import VOICEMAIL
 
@@ -365,7 +365,7 @@ def test_a_failing_wait_callback_takes_the_caller_out_of_the_queue_to_voicemail(
     table = table_with(support=support._replace(callbacks={"wait": failing_wait}))
     for retries in (1, 3):
         app = make_app(Config(max_retries=retries), table=table, clock=lambda: OPEN)
-        call = Call(app, validate=validate)
+        call = SimulatedCall(app, validate=validate)
         call.start()
         call.press("2")
         call.hold(position=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import settings
+from phonetree_engine import settings
 
 DESCRIPTION = """\
 A stateless phone tree for Twilio Programmable Voice.
@@ -68,12 +68,12 @@ def main(load_app, server_options: dict, argv=None) -> int:
         print(f"ok: {len(engine.table)} states, all reachable from {engine.start!r}")
         return 0
     if command == "graph":
-        import diagram
+        from phonetree_tools import diagram
 
         render = diagram.mermaid if args.format == "mermaid" else diagram.dot
         print(render(engine.table, engine.start))
         return 0
-    import terminal
+    from phonetree_tools import terminal
 
     return terminal.run(app, keys=args.keys, clock=args.clock, dial=args.dial)
 

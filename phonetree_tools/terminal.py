@@ -1,6 +1,6 @@
 """Call the phone tree from a terminal: hear its prompts, press keys, see where the call ends.
 
-``python phonetree.py call`` walks the app in this process with ``caller.Call``, the simulated
+``python phonetree.py call`` walks the app in this process with ``SimulatedCall``, the simulated
 Twilio the tests use, so it needs no Twilio account, phone or tunnel::
 
     clock: open (Tue 2026-11-24 09:00 America/New_York, the office is open)
@@ -29,7 +29,7 @@ import sys
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
-from caller import Call, CallFailed
+from phonetree_tools.caller import CallFailed, SimulatedCall
 
 HINT = "press a key (or type a word to say it; empty = silence; q = hang up)"
 KEYS = set("0123456789*#")
@@ -135,14 +135,14 @@ def asking(stdin, stdout):
 # The call ####################################################################
 
 
-def placed(app, config) -> tuple[Call, str]:
+def placed(app, config) -> tuple[SimulatedCall, str]:
     """A call to the app, signed and addressed as Twilio would, and the path it starts at."""
     public_url = config.public_url or "http://localhost"
     prefix = urlsplit(public_url).path  # PUBLIC_URL has no final slash
     signing = {"auth_token": config.auth_token} if config.auth_token else {}
     if not signing and config.shared_key:
         signing = {"shared_key": config.shared_key}
-    call = Call(mounted(app, prefix) if prefix else app, public_url=public_url, **signing)
+    call = SimulatedCall(mounted(app, prefix) if prefix else app, public_url=public_url, **signing)
     return call, prefix + "/voice"
 
 
@@ -159,7 +159,7 @@ def mounted(app, prefix: str):
     return wsgi
 
 
-def walk(call: Call, voice: str, next_action, dial: str, out) -> int:
+def walk(call: SimulatedCall, voice: str, next_action, dial: str, out) -> int:
     """Play the call, taking the caller's actions from ``next_action`` and Twilio's by itself."""
     heard = 0
     held = False  # held in the queue since the caller last did something
@@ -206,7 +206,7 @@ def walk(call: Call, voice: str, next_action, dial: str, out) -> int:
         return 1
 
 
-def act(call: Call, action: tuple[str, ...], out) -> None:
+def act(call: SimulatedCall, action: tuple[str, ...], out) -> None:
     kind = action[0]
     if kind == "press":
         call.press(action[1])
@@ -218,7 +218,7 @@ def act(call: Call, action: tuple[str, ...], out) -> None:
         call.silence()
 
 
-def where(call: Call) -> str:
+def where(call: SimulatedCall) -> str:
     """Where a call waiting for input is: in a queue, or at the state its Gather posts to."""
     if call.outcome and call.outcome[0] == "queue":
         return f"in queue {call.outcome[1]!r}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from tree import State
+from phonetree_engine.tree import State
 
 
 def edges(table: Mapping[str, State]) -> list[tuple[str, str, str]]:

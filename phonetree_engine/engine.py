@@ -6,8 +6,9 @@ failed tries from the URL and the URL prefix, and sends back the TwiML it render
 
 from __future__ import annotations
 
-from settings import Config
-from tree import MAX_CHAIN, Call, Keys, State, as_verbs, check_table
+from phonetree_engine.checks import check_table
+from phonetree_engine.settings import Config
+from phonetree_engine.tree import MAX_CHAIN, Call, Keys, State, as_verbs
 
 
 class Engine:

@@ -1,11 +1,11 @@
 """Place a simulated call to a Twilio voice app the way Twilio does: no phone, no Twilio account.
 
-`Call` speaks Twilio's webhook protocol and interprets the TwiML it gets back. It knows nothing
-about any particular phone tree, so it can walk any app in a pytest suite or from a terminal::
+`SimulatedCall` speaks Twilio's webhook protocol and interprets the TwiML it gets back. It knows
+nothing about any particular phone tree, so it can walk any app in a pytest suite or a terminal::
 
-    from caller import Call
+    from phonetree_tools.caller import SimulatedCall
 
-    call = Call(app, from_="+15551234567", params={"CallerName": "Zoë"}, auth_token="secret")
+    call = SimulatedCall(app, from_="+15551234567", params={"CallerName": "Zoë"}, auth_token="s")
     call.start("/voice")                # the "A call comes in" webhook
     assert call.waiting_for == "input"  # a <Gather> waits for the caller
     call.press("2")                     # posts Digits=2 to the Gather's action
@@ -54,7 +54,7 @@ from wsgiref.util import setup_testing_defaults
 
 from twilio.request_validator import RequestValidator
 
-__all__ = ["Call", "CallFailed", "HTTPTransport", "WSGITransport", "Webhook"]
+__all__ = ["CallFailed", "HTTPTransport", "SimulatedCall", "WSGITransport", "Webhook"]
 
 APPLICATION_ERROR = "an application error has occurred"
 XML_CONTENT_TYPES = ("text/xml", "application/xml")
@@ -144,7 +144,7 @@ class HTTPTransport:
 # The call #################################################################################
 
 
-class Call:
+class SimulatedCall:
     """One inbound call, driven step by step by the caller's actions."""
 
     def __init__(
@@ -163,9 +163,9 @@ class Call:
     ):
         apps = app if isinstance(app, (list, tuple)) else [app]
         if not apps:
-            raise ValueError("Call(app): give at least one app or transport")
+            raise ValueError("SimulatedCall(app): give at least one app or transport")
         if auth_token and shared_key:
-            raise ValueError("Call(): give auth_token or shared_key, not both")
+            raise ValueError("SimulatedCall(): give auth_token or shared_key, not both")
         self.transports = [_transport(a) for a in apps]
         self.public_url = public_url
         self.headers = dict(headers or {})
@@ -469,5 +469,5 @@ def _transport(app):
     if callable(app) and not hasattr(app, "request"):
         return WSGITransport(app)
     if not hasattr(app, "request"):
-        raise TypeError(f"Call(app): {app!r} is neither a WSGI app nor a transport")
+        raise TypeError(f"SimulatedCall(app): {app!r} is neither a WSGI app nor a transport")
     return app
