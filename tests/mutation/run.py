@@ -55,9 +55,6 @@ def copy_tree(target: Path) -> None:
     for name in COPIED_DIRS:
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, target / name, ignore=ignore)
-    for extra in ("twiml",):  # a schema kept in the repository, wherever it lands
-        if (ROOT / extra).is_dir():
-            shutil.copytree(ROOT / extra, target / extra, ignore=ignore)
 
 
 def run_tests(workdir: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, str]:
