@@ -61,7 +61,7 @@ class Engine:
 
     def render(self, row: State, call: Call) -> str:
         base = (call.prefix, call.state)
-        values = call.context.raw
+        values = call.values
         for names in self._reads.get(base, ()):
             text = self._rendered.get((base, tuple(values.get(name) for name in names)))
             if text is not None:

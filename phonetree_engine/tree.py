@@ -225,11 +225,11 @@ class Context(Mapping):
     can reuse TwiML rendered for the same values.
     """
 
-    __slots__ = ("_call", "raw", "read")
+    __slots__ = ("_call", "_values", "read")
 
     def __init__(self, call: Call, values: Mapping[str, str]):
         self._call = call
-        self.raw = values  # for the engine: reading it here records nothing
+        self._values = values
         self.read: set[str] = set()
 
     def __getitem__(self, name: str) -> str:
@@ -243,16 +243,16 @@ class Context(Mapping):
         if slot is None:
             raise ContextError(f"{self._call.state}: {name!r} is not a declared context name")
         self.read.add(name)
-        value = self.raw.get(name)
+        value = self._values.get(name)
         if value is not None and slot.collected:
             self._call.volatile = True
         return default if value is None else value
 
     def __iter__(self):
-        return iter(self.raw)
+        return iter(self._values)
 
     def __len__(self):
-        return len(self.raw)
+        return len(self._values)
 
 
 class ContextError(LookupError):
@@ -271,16 +271,17 @@ class Call:
     """
 
     __slots__ = (
+        "_context",
         "_is_open",
         "_now",
         "_params",
         "clock",
         "config",
-        "context",
         "kept",
         "prefix",
         "slots",
         "state",
+        "values",
         "volatile",  # set once the answer depends on the input, the clock or collected values
     )
 
@@ -299,13 +300,21 @@ class Call:
         self.config = config
         self._params: Mapping[str, str] = params or {}
         self.slots: Mapping[str, Slot] = ENGINE_SLOTS if slots is None else slots
-        self.context = Context(self, context or {})
+        self.values: Mapping[str, str] = context or {}  # the context, as it came in the URL
+        self._context: Context | None = None  # made when a handler first reads it
         self.kept: dict[str, str | None] = {}
         self.clock = clock
         self.prefix = prefix
         self._is_open = is_open
         self._now: datetime | None = None
         self.volatile = False
+
+    @property
+    def context(self) -> Context:
+        """What earlier steps learned: ``call.context.get("account")``."""
+        if self._context is None:
+            self._context = Context(self, self.values)
+        return self._context
 
     # What the caller did; reading it makes the answer depend on it.
     def param(self, name: str, default: str = "") -> str:
