@@ -154,11 +154,11 @@ class Webhooks:
         # with and without its default port, as Twilio's own signing is inconsistent there.
         try:
             expected = validator.compute_signature(url, params, algorithm)
-        except ValueError:  # an algorithm the twilio package does not know
+            if hmac.compare_digest(expected, signature):
+                return True
+            return validator.validate(url, params, signature, algorithm=algorithm)
+        except ValueError:  # an unknown algorithm, or a forwarded host no URL can hold ("[")
             return False
-        return hmac.compare_digest(expected, signature) or validator.validate(
-            url, params, signature, algorithm=algorithm
-        )
 
 
 class SignedForm(dict):
