@@ -24,17 +24,20 @@ class Engine:
     def call(self, state, params, tries, prefix) -> Call:
         return Call(state, self.config, params, tries, self.clock, prefix)
 
-    def enter(self, name, params, tries=0, prefix="") -> tuple[list[str], str]:
-        """Return the TwiML of ``name`` and the states it goes on to at once, and the last."""
-        parts = []
+    def enter(self, name, params, tries=0, prefix="") -> tuple[list[str], list[str]]:
+        """Return the TwiML of ``name`` and the states it goes on to at once, and every state
+        entered on the way, in order (a closed one included): the last is where the call waits.
+        """
+        parts, entered = [], []
         for _ in range(MAX_CHAIN):
             row = self.table[name]
+            entered.append(name)
             if row.when_closed and not self.call(name, params, tries, prefix).is_open:
                 name = row.when_closed
                 continue  # (a Call of its own: reading the clock must not stop the caching)
             parts.append(self.render(row, self.call(name, params, tries, prefix)))
             if not isinstance(row.exit, str):
-                return parts, name
+                return parts, entered
             name = row.exit
         raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
 

@@ -57,25 +57,40 @@ class Webhooks:
     def xml(self, *verbs) -> str:
         return self.engine.to_xml(verbs, State(enter=as_verbs), Call("", self.config))
 
-    # Steps: each takes (params, tries, prefix) and returns (TwiML parts, state reached).
+    # Steps: each takes (params, tries, prefix) and returns (TwiML parts, the state the call
+    # is left in, every state entered on the way).
     def start(self, params, tries, prefix):
-        return self.engine.enter(self.engine.start, params, 0, prefix)
+        return answer(*self.engine.enter(self.engine.start, params, 0, prefix))
 
     def entering(self, name):
-        return lambda params, tries, prefix: self.engine.enter(name, params, tries, prefix)
+        return lambda params, tries, prefix: answer(*self.engine.enter(name, params, tries, prefix))
 
     def leaving(self, name):
         def step(params, tries, prefix):
             target, tries = self.engine.leave(name, params, tries, prefix)
-            return self.engine.enter(target, params, tries, prefix)
+            return answer(*self.engine.enter(target, params, tries, prefix))
 
         return step
 
     def calling_back(self, name, part):
         def step(params, tries, prefix):
-            return self.engine.callback(name, part, params, prefix), name
+            return self.engine.callback(name, part, params, prefix), name, ()
 
         return step
+
+    def ended(self, params, tries, prefix):
+        """Log the end of a call, from the number's "call status changes" webhook."""
+        status = params.get("CallStatus", "-")[:20]
+        if status in FINAL_STATUSES:
+            log.info(
+                event_line(
+                    "call-ended",
+                    call=params.get("CallSid", "-")[:40],
+                    status=status,
+                    duration=params.get("CallDuration", "-")[:10],
+                )
+            )
+        return [], None, ()
 
     def unknown(self, params, tries, prefix, name, part=None):
         shown = f"{name}/{part}" if part else name
@@ -101,16 +116,16 @@ class Webhooks:
             tries = parse_tries(params.get("tries"), self.config.max_retries)
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
-                parts, reached = step(params, tries, prefix, **names)
+                parts, reached, entered = step(params, tries, prefix, **names)
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
-                parts, reached = self.recover(params, tries, prefix, error.callback)
+                parts, reached, entered = self.recover(params, tries, prefix, error.callback)
             except Exception:
                 log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached = self.recover(params, tries, prefix, callback)
+                parts, reached, entered = self.recover(params, tries, prefix, callback)
             bottle.response.content_type = "text/xml; charset=utf-8"
-            if log.isEnabledFor(logging.INFO):
-                log.info(webhook_line(environ, params, reached, started))
+            if reached is not None and log.isEnabledFor(logging.INFO):
+                log.info(webhook_line(environ, params, reached, entered, started))
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
@@ -123,14 +138,14 @@ class Webhooks:
         """
         if callback:
             waiting = "QueuePosition" in params and "QueueResult" not in params
-            return ([self.leave_queue], "left-queue") if waiting else ([], "-")
+            return ([self.leave_queue], "left-queue", ()) if waiting else ([], "-", ())
         if tries + 1 < self.config.max_retries:
             try:
-                parts, reached = self.engine.enter(self.engine.recovery, params, tries + 1, prefix)
-                return [self.apology, *parts], reached
+                parts, entered = self.engine.enter(self.engine.recovery, params, tries + 1, prefix)
+                return [self.apology, *parts], entered[-1], entered
             except Exception:
                 log.exception(event_line("recovery-failed", state=self.engine.recovery))
-        return [self.last_resort], "last-resort"
+        return [self.last_resort], "last-resort", ()
 
     def signed(self, environ, form) -> bool:
         """Check X-Twilio-Signature against the public URL Twilio called."""
@@ -154,6 +169,14 @@ class Webhooks:
         return hmac.compare_digest(expected, signature) or validator.validate(
             url, params, signature, algorithm=algorithm
         )
+
+
+def answer(parts, entered):
+    return parts, entered[-1], entered
+
+
+# What the number's "call status changes" webhook reports once a call is over.
+FINAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
 class SignedForm(dict):
@@ -251,15 +274,33 @@ def wsgi_quote(path: str) -> str:
     return quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
 
 
-def webhook_line(environ, params, reached, started) -> str:
+# What a webhook line keeps of Twilio's parameters: what the caller did, and what the report
+# reads (how a Dial or a queue ended, and how long it took).
+LOGGED_PARAMS = (
+    "Digits",
+    "SpeechResult",
+    "DialCallStatus",
+    "DialCallDuration",
+    "QueueResult",
+    "QueueTime",
+    "RecordingDuration",
+)
+
+
+def webhook_line(environ, params, reached, entered, started) -> str:
+    """One line per webhook. ``entered`` lists every state the answer went through (the
+    report counts each); ``ms`` stays last, as the report reads a line without it as cut off.
+    """
     fields = {
         "call": params.get("CallSid", "-")[:40],
         "from": mask_number(params.get("From", "")),
         "path": environ.get("PATH_INFO", "")[:100],
     }
-    for name in ("Digits", "SpeechResult", "DialCallStatus", "QueueResult", "RecordingDuration"):
+    for name in LOGGED_PARAMS:
         if name in params:
             fields[name.lower()] = params[name][:40]
+    if entered:
+        fields["entered"] = ",".join(entered)
     fields["next"] = reached
     fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     return event_line("webhook", **fields)

@@ -297,7 +297,10 @@ def test_one_structured_line_per_webhook_with_the_number_masked(app, caplog):
     TestApp(app).post("/state/menu/exit", PARAMS)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook ")]
     assert len(lines) == 1
-    assert "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 next=hours ms=" in lines[0]
+    assert (
+        "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 entered=hours next=hours ms="
+        in lines[0]
+    )
 
 
 def test_a_request_from_anyone_but_twilio_is_logged_as_refused(guarded, caplog):
