@@ -1,10 +1,11 @@
 """Count what callers did, from log entries read in one pass (see ``logread``).
 
-Every count but the times comes from one line at a time: a webhook line says which state the
-call left (its path) and every state the answer entered, so states and edges are counted
-whatever the order of the lines. A call ended in a state it entered and never left. Only the
-times need to follow a call (when it began, when it started waiting), and a call is
-forgotten once it ends, reaches a terminal state, or has been silent for ``STALE`` seconds.
+A webhook line says which state the call left (its path) and every state the answer entered,
+so states and edges are counted one line at a time, whatever the order of the lines. Where a
+call ended, and the times, follow the call while it is open: it ended in the state it entered
+last and did not leave. A call closes when its status line says it ended, when it reaches a
+terminal state, after ``STALE`` seconds of silence, or when the input ends; so memory holds
+the calls still open, never the whole log.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from phonetree_tools.logread import Entry
 STATE_PATH = re.compile(r"/state/([^/]+)(?:/(.*))?\Z")
 START_PATH = "/voice"
 STALE = 4 * 3600  # Twilio ends a call after 4 hours unless told otherwise
-REMEMBERED_MESSAGES = 65536  # recent messages, so a callback Twilio repeats counts once
+REMEMBERED = 65536  # recent messages and closed calls, so a repeat is not counted again
 
 # Business events that mean a caller left something for the business, and the outcome each is.
 MESSAGES = {"recording": "left_message", "callback-request": "requested_callback"}
@@ -48,10 +49,30 @@ TIMES = ("to_person", "in_queue", "call")
 
 
 class OpenCall:
-    __slots__ = ("began", "seen", "waiting_since")
+    """What is followed of a call: when it began and was last seen, and where it is."""
 
-    def __init__(self, began: float):
-        self.began = self.seen = self.waiting_since = began
+    __slots__ = ("began", "here", "seen", "waiting_since")
+
+    def __init__(self, began: float | None, seen: float):
+        self.began, self.seen, self.waiting_since = began, seen, seen
+        self.here: dict[str, tuple[int, float]] = {}  # state -> (entered - left, last entered)
+
+    def move(self, time: float, leaving: str | None, entered: list[str]) -> None:
+        if leaving:
+            count, since = self.here.get(leaving, (0, time))
+            self.here[leaving] = (count - 1, since)
+        for name in entered:
+            count, _ = self.here.get(name, (0, time))
+            self.here[name] = (count + 1, time)
+        for name in entered[:-1]:  # went on at once
+            count, since = self.here[name]
+            self.here[name] = (count - 1, since)
+
+    def last_state(self) -> str | None:
+        """The state entered last among those not left (the lines may come a little out of
+        order across replicas, so counts decide first, then time)."""
+        held = [(since, name) for name, (count, since) in self.here.items() if count > 0]
+        return max(held)[1] if held else None
 
 
 class Traffic:
@@ -64,7 +85,7 @@ class Traffic:
         self.since, self.until = since, until  # epoch seconds, or None
         self.calls = 0
         self.entered: Counter = Counter()
-        self.left: Counter = Counter()
+        self.ended: Counter = Counter()  # state -> calls that ended in it
         self.edges: Counter = Counter()
         self.outcomes: Counter = Counter()
         self.failures: Counter = Counter()
@@ -75,6 +96,7 @@ class Traffic:
         self.hours = [0] * 24
         self.open: OrderedDict[str, OpenCall] = OrderedDict()  # least recently seen first
         self.messages: OrderedDict[tuple, None] = OrderedDict()
+        self.closed: OrderedDict[str, None] = OrderedDict()
         self.give_ups = {
             (name, row.exit.give_up)
             for name, row in table.items()
@@ -86,6 +108,8 @@ class Traffic:
     def read(self, entries: Iterable[Entry]) -> Traffic:
         for entry in entries:
             self.add(entry)
+        while self.open:  # still open when the input ends: they end where they are
+            self.close(next(iter(self.open)))
         return self
 
     def add(self, entry: Entry) -> None:
@@ -121,40 +145,55 @@ class Traffic:
         if not sid or path is None or "ms" not in fields:
             return False
         entered = [name for name in fields.get("entered", "").split(",") if name]
-        if path == START_PATH and sid not in self.open:
-            self.calls += 1
-            self.hours[hour_of_day(time, self.zone)] += 1
-            self.open[sid] = OpenCall(time)
-        call = self.open.get(sid)
-        if call is not None:
-            call.seen = time
-            self.open.move_to_end(sid)
         match = STATE_PATH.match(path)
         leaving = match.group(1) if match and match.group(2) == "exit" else None
-        if leaving:
-            self.left[leaving] += 1
-        self.left.update(entered[:-1])  # states that went on at once
+        call = self.follow(sid, time, started=path == START_PATH)
         self.entered.update(entered)
-        chain = [leaving, *entered] if leaving else entered
-        for edge in pairwise(chain):
+        for edge in pairwise([leaving, *entered] if leaving else entered):
             self.edges[edge] += 1
             if edge in self.give_ups:
                 self.outcomes["gave_up_after_retries"] += 1
         if fields.get("next") == "last-resort":
             self.failures["last_resort"] += 1
         self.results(time, fields, call)
-        if call is not None and entered:
-            call.waiting_since = time
-            row = self.table.get(entered[-1])
-            if row is not None and row.exit is None:
-                del self.open[sid]  # a terminal state: nothing more to time
+        if call is not None and (leaving or entered):
+            call.move(time, leaving, entered)
+            if entered:
+                call.waiting_since = time
+                row = self.table.get(entered[-1])
+                if row is not None and row.exit is None:
+                    self.close(sid)  # a terminal state: the call is over
         return True
+
+    def follow(self, sid: str, time: float, started: bool) -> OpenCall | None:
+        """The open call of ``sid`` (opened now if new), or None once it was closed."""
+        call = self.open.get(sid)
+        if call is not None:
+            call.seen = time
+            self.open.move_to_end(sid)
+            return call
+        if sid in self.closed:
+            return None  # a late line of a call already counted
+        if started:
+            self.calls += 1
+            self.hours[hour_of_day(time, self.zone)] += 1
+        call = self.open[sid] = OpenCall(time if started else None, time)
+        return call
+
+    def close(self, sid: str) -> None:
+        call = self.open.pop(sid, None)
+        if call is None:
+            return
+        state = call.last_state()
+        if state is not None:
+            self.ended[state] += 1
+        remember(self.closed, sid)
 
     def results(self, time: float, fields: dict, call: OpenCall | None) -> None:
         """How a Dial or a queue ended, and how long it took a person to answer."""
         if fields.get("dialcallstatus") in ANSWERED:
             self.outcomes["reached_person"] += 1
-            if call is not None:
+            if call is not None and call.began is not None:
                 talked = seconds(fields.get("dialcallduration"))
                 self.time("to_person", time - talked - call.began)
         queue = fields.get("queueresult")
@@ -164,7 +203,7 @@ class Traffic:
         self.time("in_queue", waited)
         if queue in QUEUE_RESULTS:
             self.outcomes[QUEUE_RESULTS[queue]] += 1
-        if queue == "bridged" and call is not None:
+        if queue == "bridged" and call is not None and call.began is not None:
             self.time("to_person", call.waiting_since + waited - call.began)
 
     def call_ended(self, fields: dict) -> bool:
@@ -172,7 +211,7 @@ class Traffic:
             return False
         self.statuses[fields["status"]] += 1
         self.time("call", seconds(fields["duration"]))
-        self.open.pop(fields.get("call"), None)
+        self.close(fields.get("call"))
         return True
 
     def message(self, event: str, time: float, fields: dict) -> None:
@@ -182,9 +221,7 @@ class Traffic:
         key = (event, fields.get("call") or fields.get("sid") or time)
         if key not in self.messages:
             self.outcomes[MESSAGES[event]] += 1
-            self.messages[key] = None
-            if len(self.messages) > REMEMBERED_MESSAGES:
-                self.messages.popitem(last=False)
+            remember(self.messages, key)
 
     def time(self, name: str, value: float) -> None:
         self.times[name][max(0, round(value))] += 1
@@ -194,17 +231,17 @@ class Traffic:
             sid, call = next(iter(self.open.items()))
             if call.seen >= now - STALE:
                 return
-            del self.open[sid]
+            self.close(sid)
 
     # Results ##
 
     def ended_here(self, name: str) -> int:
-        """Calls left in a state: entered and never left (or still there when the log ends)."""
-        return max(0, self.entered[name] - self.left[name])
+        """Calls that ended in a state (or were still in it when the input ended)."""
+        return self.ended[name]
 
     def summary(self) -> dict:
         """Everything counted, in the shape of ``report --format json``."""
-        names = list(self.table) + sorted(set(self.entered) - set(self.table))
+        names = list(self.table) + sorted((set(self.entered) | set(self.ended)) - set(self.table))
         states = {
             name: {"entered": self.entered[name], "ended_here": self.ended_here(name)}
             for name in names
@@ -252,6 +289,12 @@ class Traffic:
             }
             for index, (source, target) in enumerate(pairs)
         ]
+
+
+def remember(recent: OrderedDict, key) -> None:
+    recent[key] = None
+    if len(recent) > REMEMBERED:
+        recent.popitem(last=False)
 
 
 def percentiles(counts: Counter) -> dict:
