@@ -46,14 +46,14 @@ def parse(line: str, log_zone: tzinfo) -> Entry:
         return Entry(None, None, {})
     if fraction:
         moment += int(fraction) / 10 ** len(fraction)
-    fields = {}
-    for name, value in FIELD.findall(rest):
-        if value.startswith('"'):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                continue
-        fields[name] = value
+    fields = dict(FIELD.findall(rest))
+    if '"' in rest:
+        for name, value in list(fields.items()):
+            if value.startswith('"'):
+                try:
+                    fields[name] = json.loads(value)
+                except ValueError:
+                    del fields[name]
     return Entry(moment, event, fields)
 
 

@@ -3,9 +3,10 @@
 A webhook line says which state the call left (its path) and every state the answer entered,
 so states and edges are counted one line at a time, whatever the order of the lines. Where a
 call ended, and the times, follow the call while it is open: it ended in the state it entered
-last and did not leave. A call closes when its status line says it ended, when it reaches a
-terminal state, after ``STALE`` seconds of silence, or when the input ends; so memory holds
-the calls still open, never the whole log.
+last and did not leave. A call closes ``GRACE`` seconds after its status line says it ended
+or it reaches a terminal state (Twilio may post a Record's action and the status callback at
+once, to two replicas), after ``STALE`` seconds of silence, or when the input ends; so memory
+holds the calls still open, never the whole log.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone, tzinfo
 from itertools import pairwise
@@ -24,7 +25,8 @@ from phonetree_tools.logread import Entry
 STATE_PATH = re.compile(r"/state/([^/]+)(?:/(.*))?\Z")
 START_PATH = "/voice"
 STALE = 4 * 3600  # Twilio ends a call after 4 hours unless told otherwise
-REMEMBERED = 65536  # recent messages and closed calls, so a repeat is not counted again
+GRACE = 60  # seconds a call stays open after it ended, for its last lines to arrive
+REPEATS = 3600  # seconds a message is remembered, so a callback Twilio repeats counts once
 
 # Business events that mean a caller left something for the business, and the outcome each is.
 MESSAGES = {"recording": "left_message", "callback-request": "requested_callback"}
@@ -95,8 +97,9 @@ class Traffic:
         self.times = {name: Counter() for name in TIMES}  # whole seconds -> calls
         self.hours = [0] * 24
         self.open: OrderedDict[str, OpenCall] = OrderedDict()  # least recently seen first
-        self.messages: OrderedDict[tuple, None] = OrderedDict()
-        self.closed: OrderedDict[str, None] = OrderedDict()
+        self.messages: OrderedDict[tuple, float] = OrderedDict()  # key -> when, oldest first
+        self.closing: deque[tuple[float, str]] = deque()  # (when, sid), in time order
+        self.next_stale_check = float("-inf")
         self.give_ups = {
             (name, row.exit.give_up)
             for name, row in table.items()
@@ -110,6 +113,7 @@ class Traffic:
             self.add(entry)
         while self.open:  # still open when the input ends: they end where they are
             self.close(next(iter(self.open)))
+        self.closing.clear()
         return self
 
     def add(self, entry: Entry) -> None:
@@ -126,14 +130,14 @@ class Traffic:
             self.lines["skipped"] += 1  # ours, but cut off or missing what we read
             return
         self.events[entry.event] += 1
-        self.forget_stale(entry.time)
+        self.close_due(entry.time)
 
     def count(self, event: str, time: float, fields: dict) -> bool:
         """Count one of our lines; False when it lacks what its event must have."""
         if event == "webhook":
             return self.webhook(time, fields)
         if event == "call-ended":
-            return self.call_ended(fields)
+            return self.call_ended(time, fields)
         if event in MESSAGES:
             self.message(event, time, fields)
         elif event in FAILURES:
@@ -147,7 +151,7 @@ class Traffic:
         entered = [name for name in fields.get("entered", "").split(",") if name]
         match = STATE_PATH.match(path)
         leaving = match.group(1) if match and match.group(2) == "exit" else None
-        call = self.follow(sid, time, started=path == START_PATH)
+        call = self.follow(sid, time, path == START_PATH, bool(leaving or entered))
         self.entered.update(entered)
         for edge in pairwise([leaving, *entered] if leaving else entered):
             self.edges[edge] += 1
@@ -162,22 +166,26 @@ class Traffic:
                 call.waiting_since = time
                 row = self.table.get(entered[-1])
                 if row is not None and row.exit is None:
-                    self.close(sid)  # a terminal state: the call is over
+                    self.closing.append((time + GRACE, sid))  # a terminal state: it is over
         return True
 
-    def follow(self, sid: str, time: float, started: bool) -> OpenCall | None:
-        """The open call of ``sid`` (opened now if new), or None once it was closed."""
+    def follow(self, sid: str, time: float, started: bool, moved: bool) -> OpenCall | None:
+        """The open call of ``sid``, opened now if this line starts or moves it.
+
+        Lines of one call written by two replicas in the same millisecond may come in either
+        order: a call's start is counted even when a later line of it came first.
+        """
         call = self.open.get(sid)
-        if call is not None:
-            call.seen = time
-            self.open.move_to_end(sid)
-            return call
-        if sid in self.closed:
-            return None  # a late line of a call already counted
-        if started:
+        if started and (call is None or call.began is None):
             self.calls += 1
             self.hours[hour_of_day(time, self.zone)] += 1
-        call = self.open[sid] = OpenCall(time if started else None, time)
+        if call is not None:
+            call.seen = time
+            if started and call.began is None:
+                call.began = time
+            self.open.move_to_end(sid)
+        elif started or moved:
+            call = self.open[sid] = OpenCall(time if started else None, time)
         return call
 
     def close(self, sid: str) -> None:
@@ -187,7 +195,6 @@ class Traffic:
         state = call.last_state()
         if state is not None:
             self.ended[state] += 1
-        remember(self.closed, sid)
 
     def results(self, time: float, fields: dict, call: OpenCall | None) -> None:
         """How a Dial or a queue ended, and how long it took a person to answer."""
@@ -206,12 +213,13 @@ class Traffic:
         if queue == "bridged" and call is not None and call.began is not None:
             self.time("to_person", call.waiting_since + waited - call.began)
 
-    def call_ended(self, fields: dict) -> bool:
+    def call_ended(self, time: float, fields: dict) -> bool:
         if "duration" not in fields or not fields.get("status"):
             return False
         self.statuses[fields["status"]] += 1
         self.time("call", seconds(fields["duration"]))
-        self.close(fields.get("call"))
+        if fields.get("call") in self.open:
+            self.closing.append((time + GRACE, fields["call"]))
         return True
 
     def message(self, event: str, time: float, fields: dict) -> None:
@@ -219,14 +227,22 @@ class Traffic:
         if fields.get("status", "completed") != "completed":
             return
         key = (event, fields.get("call") or fields.get("sid") or time)
+        while self.messages and next(iter(self.messages.values())) < time - REPEATS:
+            self.messages.popitem(last=False)
         if key not in self.messages:
             self.outcomes[MESSAGES[event]] += 1
-            remember(self.messages, key)
+            self.messages[key] = time
 
     def time(self, name: str, value: float) -> None:
         self.times[name][max(0, round(value))] += 1
 
-    def forget_stale(self, now: float) -> None:
+    def close_due(self, now: float) -> None:
+        """Close the calls that ended a while ago, and those silent for too long."""
+        while self.closing and self.closing[0][0] <= now:
+            self.close(self.closing.popleft()[1])
+        if now < self.next_stale_check:
+            return
+        self.next_stale_check = now + 60
         while self.open:
             sid, call = next(iter(self.open.items()))
             if call.seen >= now - STALE:
@@ -289,12 +305,6 @@ class Traffic:
             }
             for index, (source, target) in enumerate(pairs)
         ]
-
-
-def remember(recent: OrderedDict, key) -> None:
-    recent[key] = None
-    if len(recent) > REMEMBERED:
-        recent.popitem(last=False)
 
 
 def percentiles(counts: Counter) -> dict:

@@ -386,3 +386,33 @@ def test_an_unknown_status_callback_gets_an_empty_answer(app, validate):
     form = {**PARAMS, "RecordingStatus": "completed"}
     response = TestApp(app).post("/state/old_voicemail/recorded", form)
     assert len(response.xml) == 0
+
+
+# The end of a call ###########################################################
+
+ENDED = {**PARAMS, "CallStatus": "completed", "CallDuration": "42"}
+
+
+def test_the_status_callback_logs_the_end_of_the_call(guarded, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    response = post(guarded, "/status", ENDED, "http://localhost/status")
+    assert (response.status_int, response.xml.tag, len(response.xml)) == (200, "Response", 0)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("call-ended")]
+    assert lines == ["call-ended call=CA0 status=completed duration=42"]
+
+
+def test_the_status_callback_needs_a_signature(guarded, caplog):
+    assert post(guarded, "/status", ENDED).status_int == 403
+    assert "call-ended" not in caplog.text
+
+
+def test_a_status_before_the_end_of_the_call_is_not_logged_as_its_end(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/status", {**ENDED, "CallStatus": "in-progress"})
+    assert "call-ended" not in caplog.text
+
+
+def test_a_chained_answer_logs_every_state_it_entered(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/state/menu/exit", {**PARAMS, "Digits": "1"})
+    assert " entered=sales,voicemail next=voicemail " in caplog.records[-1].getMessage()
