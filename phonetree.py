@@ -27,7 +27,7 @@ from twilio.twiml.voice_response import Hangup, Say
 import states
 from phonetree_engine.engine import Engine
 from phonetree_engine.logs import setup_logging
-from phonetree_engine.settings import Config, ConfigError, log_level
+from phonetree_engine.settings import Config, ConfigError, check_environ, log_level
 from phonetree_engine.tree import TableError, state_url
 from phonetree_engine.web import MAX_BODY, Webhooks
 from states import reception
@@ -106,10 +106,12 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
 def load_app():
     """The app as configured by the environment; a bad setting or table stops start-up here."""
     try:
+        check_environ(with_port=False)  # every bad variable at once, LOG_LEVEL among them
         setup_logging(log, log_level())
         return make_app()
     except (ConfigError, TableError) as error:
-        sys.exit(f"phonetree: cannot start: {error}")
+        # One line per problem, each saying what it stops: an operator may grep for any of them.
+        sys.exit("\n".join(f"phonetree: cannot start: {line}" for line in f"{error}".splitlines()))
 
 
 def __getattr__(name):

@@ -378,3 +378,20 @@ def port(environ: Mapping[str, str] | None = None) -> int:
         return _integer(1, 65535)(raw) if raw else 8000
     except ValueError as error:
         raise ConfigError(f"PORT={raw!r}: {error}") from None
+
+
+def check_environ(environ: Mapping[str, str] | None = None, *, with_port: bool = True) -> None:
+    """Check every variable the server reads, raising one ConfigError with a line per problem.
+
+    ``with_port=False`` leaves PORT out, for when the port comes from elsewhere (``--port``, or
+    waitress-serve's own ``--port=$PORT`` under the Procfile).
+    """
+    readers = [Config.from_environ, *([port] if with_port else []), log_level]
+    problems = []
+    for read in readers:
+        try:
+            read(environ)
+        except ConfigError as error:
+            problems += str(error).splitlines()
+    if problems:
+        raise ConfigError("\n".join(problems))

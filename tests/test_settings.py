@@ -10,6 +10,7 @@ from phonetree_engine.settings import (
     Config,
     ConfigError,
     Hours,
+    check_environ,
     log_level,
     port,
     settings_table,
@@ -673,3 +674,19 @@ def test_port_reads_a_tcp_port(raw, number):
 def test_a_bad_port_is_an_error_naming_it(raw):
     with pytest.raises(ConfigError, match="PORT="):
         port({"PORT": raw})
+
+
+def test_check_environ_reports_every_bad_variable_the_server_reads():
+    environ = {"DIAL_TIMEOUT": "abc", "PORT": "abc", "LOG_LEVEL": "verbose"}
+    with pytest.raises(ConfigError) as caught:
+        check_environ(environ)
+    named = [line.partition("=")[0] for line in str(caught.value).splitlines()]
+    assert named == ["DIAL_TIMEOUT", "PORT", "LOG_LEVEL"]
+
+
+def test_check_environ_without_the_port_leaves_port_to_whoever_sets_it():
+    check_environ({"PORT": "abc"}, with_port=False)
+
+
+def test_check_environ_accepts_the_defaults():
+    check_environ({})
