@@ -39,7 +39,8 @@ def log_lines():
     handler.setFormatter(Formatter())
     logger = logging.getLogger("phonetree")
     logger.addHandler(handler)
-    level, logger.level = logger.level, logging.INFO
+    level = logger.level
+    logger.setLevel(logging.INFO)  # (setLevel, not .level: the logger caches its answer)
     yield lambda: stream.getvalue().splitlines(keepends=True)
     logger.removeHandler(handler)
     logger.setLevel(level)
