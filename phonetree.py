@@ -1,8 +1,9 @@
 """phonetree: a stateless phone tree (IVR) for Twilio Programmable Voice, on Bottle.
 
-Twilio posts a webhook, we answer with TwiML. Which state the call is in, and any context
-(how many tries at a menu), travel in the URLs the TwiML points Twilio at, so the server keeps
-nothing between requests: any process, on any replica, can serve any step of any call.
+Twilio posts a webhook, we answer with TwiML. Which state the call is in, and its context
+(how many tries at a menu, digits the caller entered and confirmed), travel in the URLs the
+TwiML points Twilio at, so the server keeps nothing between requests: any process, on any
+replica, can serve any step of any call.
 
 The tree itself is the table in ``states/``; this module turns it into routes:
 
@@ -59,8 +60,13 @@ def healthy() -> str:
     return "ok\n"
 
 
-def make_app(config: Config | None = None, table=None, start=None, recovery=None, clock=None):
-    """Build the Bottle app for a table (default: the one in ``states``)."""
+def make_app(
+    config: Config | None = None, table=None, start=None, recovery=None, clock=None, context=None
+):
+    """Build the Bottle app for a table (default: the one in ``states``).
+
+    ``context`` declares the names (``Slot``s) the tree's own handlers carry in its URLs.
+    """
     config = config or Config.from_environ()
     engine = Engine(
         states.TABLE if table is None else table,
@@ -68,6 +74,7 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
         recovery or states.RECOVERY,
         config,
         clock,
+        states.CONTEXT if table is None else context,
     )
     # What a caller hears when even the recovery state fails: built once, cannot fail.
     last_resort = [
@@ -87,7 +94,8 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
     for name, row in engine.table.items():
         app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))
         if row.waits:
-            app.route(state_url("", name, "exit"), methods, hooks.route(hooks.leaving(name)))
+            route = hooks.route(hooks.leaving(name), private=engine.collects(name))
+            app.route(state_url("", name, "exit"), methods, route)
         for part in row.callbacks:
             route = hooks.route(hooks.calling_back(name, part), callback=True)
             app.route(state_url("", name, part), methods, route)
