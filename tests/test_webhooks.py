@@ -406,3 +406,52 @@ def test_a_chained_answer_logs_every_state_it_entered(app, caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
     TestApp(app).post("/state/menu/exit", {**PARAMS, "Digits": "1"})
     assert " entered=sales,voicemail next=voicemail " in caplog.records[-1].getMessage()
+
+
+# Deployments with one kind of secret #########################################
+
+SHA256_SETTINGS = "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"
+
+
+def shared_key_headers(url, params, key=SHARED):
+    return {
+        "X-Twilio-Signature": signature(url, params, key, "HMAC_SHA256"),
+        "X-Twilio-Webhooks-Signature-Settings": SHA256_SETTINGS,
+    }
+
+
+@pytest.fixture
+def shared_only(build):
+    return TestApp(build(shared_key=SHARED))
+
+
+def test_a_shared_key_only_deployment_refuses_unsigned_requests(shared_only):
+    response = post(shared_only, "/voice", PARAMS)
+    assert (response.status_int, response.content_type) == (403, "text/plain")
+
+
+def test_a_shared_key_only_deployment_answers_requests_signed_with_the_key(shared_only):
+    headers = shared_key_headers("http://localhost/voice", PARAMS)
+    response = shared_only.post("/voice", PARAMS, headers=headers, status="*")
+    assert response.xml.find("Gather").get("action") == "/state/menu/exit"
+
+
+def test_a_shared_key_only_deployment_refuses_a_signature_without_its_settings(shared_only):
+    response = post(shared_only, "/voice", PARAMS, "http://localhost/voice", key=SHARED)
+    assert response.status_int == 403
+
+
+def test_a_shared_key_only_deployment_does_not_warn(build, caplog):
+    build(shared_key=SHARED)
+    assert "NOT checked" not in caplog.text
+
+
+def test_a_signature_made_with_the_shared_key_needs_the_settings_header(guarded):
+    response = post(guarded, "/voice", PARAMS, "http://localhost/voice", key=SHARED)
+    assert response.status_int == 403
+
+
+def test_an_auth_token_only_deployment_refuses_shared_key_signatures(build):
+    client = TestApp(build(auth_token=TOKEN))
+    headers = shared_key_headers("http://localhost/voice", PARAMS)
+    assert client.post("/voice", PARAMS, headers=headers, status="*").status_int == 403
