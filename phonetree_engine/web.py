@@ -57,37 +57,55 @@ class Webhooks:
     def xml(self, *verbs) -> str:
         return self.engine.to_xml(verbs, State(enter=as_verbs), Call("", self.config))
 
-    # Steps: each takes (params, tries, prefix) and returns (TwiML parts, state reached).
-    def start(self, params, tries, prefix):
-        return self.engine.enter(self.engine.start, params, 0, prefix)
+    # Steps: each takes (params, context, prefix) and returns (TwiML parts, the state the
+    # call is left in, every state entered on the way).
+    def start(self, params, context, prefix):
+        return answer(*self.engine.enter(self.engine.start, params, {}, prefix))
 
     def entering(self, name):
-        return lambda params, tries, prefix: self.engine.enter(name, params, tries, prefix)
+        return lambda params, context, prefix: answer(
+            *self.engine.enter(name, params, context, prefix)
+        )
 
     def leaving(self, name):
-        def step(params, tries, prefix):
-            target, tries = self.engine.leave(name, params, tries, prefix)
-            return self.engine.enter(target, params, tries, prefix)
+        def step(params, context, prefix):
+            target, context = self.engine.leave(name, params, context, prefix)
+            return answer(*self.engine.enter(target, params, context, prefix))
 
         return step
 
     def calling_back(self, name, part):
-        def step(params, tries, prefix):
-            return self.engine.callback(name, part, params, prefix), name
+        def step(params, context, prefix):
+            return self.engine.callback(name, part, params, context, prefix), name, ()
 
         return step
 
-    def unknown(self, params, tries, prefix, name, part=None):
+    def ended(self, params, context, prefix):
+        """Log the end of a call, from the number's "call status changes" webhook."""
+        status = params.get("CallStatus", "-")[:20]
+        if status in FINAL_STATUSES:
+            log.info(
+                event_line(
+                    "call-ended",
+                    call=params.get("CallSid", "-")[:40],
+                    status=status,
+                    duration=params.get("CallDuration", "-")[:10],
+                )
+            )
+        return [], None, ()
+
+    def unknown(self, params, context, prefix, name, part=None):
         shown = f"{name}/{part}" if part else name
         callback = part is not None and part.split("/")[0] != "exit"
         raise UnknownState(f"no state {shown[:80]!r} in the table", callback=callback)
 
-    def route(self, step, callback=False):
+    def route(self, step, callback=False, private=False):
         """Wrap a step as a Bottle callback that answers Twilio.
 
         ``callback`` marks a state's other webhooks (waitUrl, status callbacks): what fails
         there cannot be answered with the menu, as a queue's wait music may only Say, Play,
-        Pause, Gather, Redirect, Leave or Hangup.
+        Pause, Gather, Redirect, Leave or Hangup. ``private`` marks the exit of a state that
+        collects digits: they are masked in the log line.
         """
 
         def webhook(**names):
@@ -98,24 +116,24 @@ class Webhooks:
                 log.warning(event_line("refused", path=environ.get("PATH_INFO", "")[:100]))
                 raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
             params = dict(reversed(query + form))  # the first value of each name wins
-            tries = parse_tries(params.get("tries"), self.config.max_retries)
+            context = self.engine.read_context(query)
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
-                parts, reached = step(params, tries, prefix, **names)
+                parts, reached, entered = step(params, context, prefix, **names)
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
-                parts, reached = self.recover(params, tries, prefix, error.callback)
+                parts, reached, entered = self.recover(params, context, prefix, error.callback)
             except Exception:
                 log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached = self.recover(params, tries, prefix, callback)
+                parts, reached, entered = self.recover(params, context, prefix, callback)
             bottle.response.content_type = "text/xml; charset=utf-8"
-            if log.isEnabledFor(logging.INFO):
-                log.info(webhook_line(environ, params, reached, started))
+            if reached is not None and log.isEnabledFor(logging.INFO):  # None: it logged its own
+                log.info(webhook_line(environ, params, reached, entered, started, private))
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
 
-    def recover(self, params, tries, prefix, callback=False):
+    def recover(self, params, context, prefix, callback=False):
         """Apologise and go on at the recovery state; after repeated failures, to a person.
 
         A failed callback instead takes a waiting caller out of the queue (Enqueue's action
@@ -123,14 +141,18 @@ class Webhooks:
         """
         if callback:
             waiting = "QueuePosition" in params and "QueueResult" not in params
-            return ([self.leave_queue], "left-queue") if waiting else ([], "-")
-        if tries + 1 < self.config.max_retries:
+            return ([self.leave_queue], "left-queue", ()) if waiting else ([], "-", ())
+        tries = int(context.get("tries", "0")) + 1
+        if tries < self.config.max_retries:
+            # What the call learned goes on with it; a Collect in progress starts again.
+            context = {k: v for k, v in context.items() if k not in ("entry", "step")}
+            context["tries"] = str(tries)
             try:
-                parts, reached = self.engine.enter(self.engine.recovery, params, tries + 1, prefix)
-                return [self.apology, *parts], reached
+                parts, entered = self.engine.enter(self.engine.recovery, params, context, prefix)
+                return [self.apology, *parts], entered[-1], entered
             except Exception:
                 log.exception(event_line("recovery-failed", state=self.engine.recovery))
-        return [self.last_resort], "last-resort"
+        return [self.last_resort], "last-resort", ()
 
     def signed(self, environ, form) -> bool:
         """Check X-Twilio-Signature against the public URL Twilio called."""
@@ -154,6 +176,14 @@ class Webhooks:
         return hmac.compare_digest(expected, signature) or validator.validate(
             url, params, signature, algorithm=algorithm
         )
+
+
+def answer(parts, entered):
+    return parts, entered[-1], entered
+
+
+# What the number's "call status changes" webhook reports once a call is over.
+FINAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
 class SignedForm(dict):
@@ -212,13 +242,6 @@ def unquote_cached(text: str) -> str:
     return unquote_plus(text, errors="replace")
 
 
-def parse_tries(text, max_retries) -> int:
-    """The count of failed tries from the URL: anything odd counts as none."""
-    if text and text.isascii() and text.isdigit() and len(text) < 3:
-        return min(int(text), max_retries)
-    return 0
-
-
 def public_url(environ, configured: str | None) -> str:
     """The URL Twilio called: the configured public base, or what the proxy headers say."""
     if configured:
@@ -251,15 +274,35 @@ def wsgi_quote(path: str) -> str:
     return quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
 
 
-def webhook_line(environ, params, reached, started) -> str:
+# What a webhook line keeps of Twilio's parameters: what the caller did, and what the report
+# reads (how a Dial or a queue ended, and how long it took).
+LOGGED_PARAMS = (
+    "Digits",
+    "SpeechResult",
+    "DialCallStatus",
+    "DialCallDuration",
+    "QueueResult",
+    "QueueTime",
+    "RecordingDuration",
+)
+
+
+def webhook_line(environ, params, reached, entered, started, private=False) -> str:
+    """One line per webhook. ``entered`` lists every state the answer went through (the
+    report counts each); ``ms`` stays last, as the report reads a line without it as cut off.
+    """
     fields = {
         "call": params.get("CallSid", "-")[:40],
         "from": mask_number(params.get("From", "")),
         "path": environ.get("PATH_INFO", "")[:100],
     }
-    for name in ("Digits", "SpeechResult", "DialCallStatus", "QueueResult", "RecordingDuration"):
+    for name in LOGGED_PARAMS:
         if name in params:
             fields[name.lower()] = params[name][:40]
+    if private and "digits" in fields:  # a number the caller entered, e.g. an account
+        fields["digits"] = mask_number(fields["digits"])
+    if entered:
+        fields["entered"] = ",".join(entered)
     fields["next"] = reached
     fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     return event_line("webhook", **fields)

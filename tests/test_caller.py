@@ -10,6 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
+from webtest import TestApp
 
 from phonetree_tools.caller import CallFailed, HTTPTransport, SimulatedCall, WSGITransport
 
@@ -125,9 +126,8 @@ def test_starting_twice_raises():
 
 
 def test_call_accepts_a_webtest_testapp():
-    webtest = pytest.importorskip("webtest")
     app = TwimlApp({"/voice": "<Response><Say>Hi.</Say></Response>"})
-    call = SimulatedCall(webtest.TestApp(app))
+    call = SimulatedCall(TestApp(app))
     call.start()
     assert call.heard == ["Hi."]
 
@@ -386,6 +386,15 @@ def test_record_without_action_requests_the_current_document_again():
     assert [seen.path for seen in app.seen] == ["/voicemail", "/voicemail"]
     assert "RecordingUrl" in app.seen[1].form
     assert call.waiting_for == "record"
+
+
+def test_an_empty_recording_requests_no_action_and_goes_on_with_the_next_verbs():
+    twiml = '<Response><Record action="/saved"/><Say>No message.</Say><Hangup/></Response>'
+    call, app = started({"/voice": twiml, "/saved": "<Response/>"})
+    call.record(duration=0)
+    assert len(app.seen) == 1
+    assert call.last_heard == ["No message."]
+    assert call.outcome == ("hangup",)
 
 
 # Enqueue ##################################################################################

@@ -8,6 +8,7 @@ import pytest
 
 from phonetree_engine import logs
 from phonetree_engine.logs import FORMAT, DroppingQueue, Formatter, QueuedLog
+from phonetree_engine.tree import event_line
 
 
 def record(level=logging.INFO, created=None, name="phonetree", message="webhook call=CA1"):
@@ -195,3 +196,18 @@ def test_a_business_event_written_late_is_still_written(active):
     stream.free.set()
     assert log.flush(5)
     assert "INFO recording call=CA1\n" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("CA1", "CA1"),
+        ("", '""'),  # an empty value stays visible: `key=` would read as the next field
+        ("two words", '"two words"'),
+        ("a=b", '"a=b"'),
+        ("line\nbreak", '"line\\nbreak"'),
+        ("Zoë", "Zoë"),
+    ],
+)
+def test_a_log_value_is_quoted_when_it_needs_to_be(value, shown):
+    assert event_line("webhook", field=value) == f"webhook field={shown}"
