@@ -86,7 +86,8 @@ def notes(summary: dict, table: Mapping[str, State]) -> diagram.Notes:
             edges[edge["from"], edge["to"]] = note
         else:
             extra.append((edge["from"], f"recovered {note}", edge["to"]))
-    return diagram.Notes(f"{summary['calls']} calls", states, edges, extra, dropoffs)
+    calls = summary["calls"]
+    return diagram.Notes(f"{calls} call{'' if calls == 1 else 's'}", states, edges, extra, dropoffs)
 
 
 def mermaid(summary: dict, table, start) -> str:
