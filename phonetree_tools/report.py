@@ -130,4 +130,6 @@ def text(summary: dict, table, start) -> str:
         f"lines: {read['read']} read, {read['skipped']} skipped, "
         f"{read['outside_window']} outside the window",
     ]
+    if read["dropped_by_the_app"]:
+        lines.append(f"the app could not write {read['dropped_by_the_app']} lines: counts are low")
     return "\n".join(lines)
