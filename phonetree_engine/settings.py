@@ -280,6 +280,7 @@ _READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("TWILIO_AUTH_TOKEN", "auth_token", str),
     ("TWILIO_SHARED_KEY", "shared_key", str),
     ("PUBLIC_URL", "public_url", _base_url),
+    ("ALLOW_UNSIGNED", "allow_unsigned", _boolean),
 )
 
 # What the README tells operators: (variable, default as text, meaning); "" means unset.
@@ -302,6 +303,7 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("TWILIO_AUTH_TOKEN", "", "Auth token to check the X-Twilio-Signature of webhooks"),
     ("TWILIO_SHARED_KEY", "", "Secret for HMAC-SHA256 shared-key webhook signatures"),
     ("PUBLIC_URL", "", "Public base URL Twilio calls, e.g. `https://ivr.example.com`"),
+    ("ALLOW_UNSIGNED", "false", "Serve without signature checks, on a trusted network only"),
     ("PORT", "8000", "TCP port the server listens on"),
     ("LOG_LEVEL", "INFO", "Least severe log level written: DEBUG, INFO, WARNING or ERROR"),
 )
@@ -351,6 +353,7 @@ class Config:
     auth_token: str | None = None
     shared_key: str | None = None
     public_url: str | None = None
+    allow_unsigned: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -417,7 +420,7 @@ def check_environ(environ: Mapping[str, str] | None = None, *, with_port: bool =
     """Check every variable the server reads, raising one ConfigError with a line per problem.
 
     ``with_port=False`` leaves PORT out, for when the port comes from elsewhere (``--port``, or
-    waitress-serve's own ``--port=$PORT`` under the Procfile).
+    the Procfile's ``--port=$PORT``).
     """
     readers = [Config.from_environ, *([port] if with_port else []), log_level]
     problems = []

@@ -120,16 +120,19 @@ def served():
 
 
 def http_exchange(port, head: str) -> bytes:
-    """Send a request's head; read the answer until the server closes (bounded)."""
+    """Send ``head`` and read the answer until the server closes (or 64 KB)."""
     with socket.create_connection((HOST, port), timeout=15) as sock:
         sock.sendall(head.replace("\n", "\r\n").encode())
-        received = []
-        for _ in range(64):
-            data = sock.recv(65536)
-            if not data:
+        answer = b""
+        while len(answer) < 65536:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
                 break
-            received.append(data)
-    return b"".join(received)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
 
 
 def test_serve_listens_on_the_port_of_the_option_not_of_the_environment(served):
@@ -243,7 +246,8 @@ def mermaid():
         "menu -->|1, say sales| sales",
         "menu -->|2, say support| support",
         "menu -->|0, say operator, say receptionist| reception",
-        "menu -->|other key, silence| error",
+        "menu -->|other key| error",
+        "menu -->|silence| no_choice",
         "menu -->|too many tries| transfer",
         "support -->|closed, other QueueResult| unavailable",
     ],
@@ -576,3 +580,21 @@ def test_edges_join_the_labels_of_parallel_edges():
 def test_give_up_is_drawn_as_too_many_tries():
     table = {**SMALL, "menu": State(nothing, Keys({"1": "bye"}, otherwise="menu", give_up="shut"))}
     assert ("menu", "too many tries", "shut") in diagram.edges(table)
+
+
+@pytest.mark.parametrize(
+    ("keys", "note"),
+    [
+        ("12", "(this menu takes 1 key: Twilio sends 1)"),
+        ("3#1", "(# ends the input: Twilio sends 3)"),
+        ("#", "(# ends the input: Twilio sends no keys)"),
+    ],
+)
+def test_the_terminal_says_when_twilio_sends_fewer_keys_than_typed(build, keys, note):
+    _, out = run(build(), keys, clock="open")
+    assert after(out, f"> {keys}")[0] == note
+
+
+def test_the_terminal_says_nothing_about_keys_twilio_sends_whole(build):
+    _, out = run(build(), "3", clock="open")
+    assert after(out, "> 3")[0] == f"heard: {HOURS}"

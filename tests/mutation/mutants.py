@@ -206,11 +206,14 @@ MUTANTS = [
             'prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")',
             'prefix = environ.get("SCRIPT_NAME", "")',
         ),
-        ('return ([self.leave_queue], "left-queue") if waiting else ([], "-")', 'return ([], "-")'),
+        ('return ([self.leave_queue], "left-queue", ()) if waiting else', "return"),
         ('waiting = "QueuePosition" in params and "QueueResult" not in params', "waiting = True"),
         ("if tries < self.config.max_retries:", "if True:"),
         ('context = {k: v for k, v in context.items() if k not in ("entry", "step")}', "pass"),
-        ("return [self.apology, *parts], reached", "return parts, reached"),
+        (
+            "return [self.apology, *parts], entered[-1], entered",
+            "return parts, entered[-1], entered",
+        ),
         (
             "if not signature or not signature.isascii() or validator is None:",
             "if not signature or validator is None:",
@@ -220,9 +223,8 @@ MUTANTS = [
             "algorithm = HMAC_SHA1",
         ),
         (
-            "return validator.validate(url, params, signature, algorithm=algorithm)",
-            "return False",
-            {"why": "a URL Twilio signed with its default port (:443) is refused"},
+            "return hmac.compare_digest(expected, signature) or validator.validate(",
+            "return hmac.compare_digest(expected, signature) and validator.validate(",
         ),
         ("if length >= MAX_BODY:", "if length > MAX_BODY:"),
         (
@@ -464,7 +466,10 @@ MUTANTS = [
             "port = settings.port()",
             {"why": "serve --port ignored"},
         ),
-        ("waitress.serve(app, port=port, **options)", "waitress.serve(app, port=port)"),
+        (
+            "server.serve(app, host=host, port=port, **options)",
+            "server.serve(app, host=host, port=port)",
+        ),
         ('command = args.command or "serve"', 'command = args.command or "check"'),
     ),
     *group(

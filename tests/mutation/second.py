@@ -23,8 +23,8 @@ MUTANTS = [
         ),
         ("and len(self._rendered) < MAX_RENDERED:", "and len(self._rendered) < 0:"),
         (
-            "if not isinstance(row.exit, str):\n                return parts, name",
-            "if row.exit is None:\n                return parts, name",
+            "if not isinstance(row.exit, str):\n                return parts, entered",
+            "if row.exit is None:\n                return parts, entered",
         ),
     ),
     *group(
@@ -80,7 +80,6 @@ MUTANTS = [
     *group(
         "phonetree.py",
         WEB + CLI,
-        ('"host": "0.0.0.0",', '"host": "127.0.0.1",'),
         ('    "trusted_proxy": "*",\n', ""),
         ('methods = ["GET", "POST"]', 'methods = ["POST"]'),
         ("app.default_error_handler = plain_error", "pass"),
