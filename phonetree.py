@@ -93,6 +93,11 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
     app.route("/state/<name>", methods, hooks.route(hooks.unknown))
     app.route("/state/<name>/<part:path>", methods, hooks.route(hooks.unknown))
     app.default_error_handler = plain_error
+    if not config.delivers:
+        log.info(
+            "No SMTP_URL or NOTIFY_URL: voicemails are written to the log only, "
+            "and nobody is sent them."
+        )
     if not config.validates_signatures:
         log.warning(
             "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked, and anyone "

@@ -21,21 +21,24 @@ class Engine:
         self.config, self.clock = config, clock
         self._rendered: dict[tuple, str] = {}  # (prefix, state, tries) -> TwiML of a steady state
 
-    def call(self, state, params, tries, prefix) -> Call:
-        return Call(state, self.config, params, tries, self.clock, prefix)
+    def call(self, state, params, tries, prefix, trail=()) -> Call:
+        return Call(state, self.config, params, tries, self.clock, prefix, trail=trail)
 
-    def enter(self, name, params, tries=0, prefix="") -> tuple[list[str], str]:
-        """Return the TwiML of ``name`` and the states it goes on to at once, and the last."""
+    def enter(self, name, params, tries=0, prefix="", trail=()) -> tuple[list[str], str]:
+        """Return the TwiML of ``name`` and the states it goes on to at once, and the last.
+
+        ``trail`` is the state whose exit led here, if any; each state entered joins it.
+        """
         parts = []
         for _ in range(MAX_CHAIN):
             row = self.table[name]
             if row.when_closed and not self.call(name, params, tries, prefix).is_open:
-                name = row.when_closed
+                name, trail = row.when_closed, (*trail, name)
                 continue  # (a Call of its own: reading the clock must not stop the caching)
-            parts.append(self.render(row, self.call(name, params, tries, prefix)))
+            parts.append(self.render(row, self.call(name, params, tries, prefix, trail)))
             if not isinstance(row.exit, str):
                 return parts, name
-            name = row.exit
+            name, trail = row.exit, (*trail, name)
         raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
 
     def render(self, row: State, call: Call) -> str:

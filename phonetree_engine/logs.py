@@ -2,8 +2,9 @@
 
 One ``write()`` per webhook made every log line a system call, and under waitress's threads
 each one a hand-over of the GIL: it cost a quarter of the throughput. Lines are written
-together instead, at most ``INTERVAL`` seconds late; warnings and errors go out at once, and
-so does whatever is pending when the process exits or is told to stop (SIGTERM).
+together instead, at most ``INTERVAL`` seconds late; warnings, errors and business events go
+out at once, and so does whatever is pending when the process exits or is told to stop
+(SIGTERM).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class BatchedStreamHandler(logging.StreamHandler):
             self.pending.append(self.format(record))
         except Exception:
             self.handleError(record)
-        if record.levelno >= logging.WARNING:
+        if record.levelno >= logging.WARNING or getattr(record, "business", False):
             self.drain()
 
     def drain(self) -> None:
@@ -70,6 +71,14 @@ class Formatter(logging.Formatter):
             text = time.strftime("%Y-%m-%d %H:%M:%S", self.converter(second))
             self._second = (second, text)
         return f"{text},{int(record.msecs):03d}"
+
+
+def business_event(logger: logging.Logger, line: str, level: int = logging.INFO) -> None:
+    """Write a fact the business must not lose (a voicemail, a callback request, a failed
+    delivery): at once, before the webhook is answered, whatever LOG_LEVEL says."""
+    record = logger.makeRecord(logger.name, level, "", 0, line, None, None)
+    record.business = True
+    logger.handle(record)  # handle(), not log(): no level check
 
 
 def setup_logging(logger: logging.Logger, level: str = "INFO") -> None:

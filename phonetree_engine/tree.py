@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from twilio.twiml import TwiML
 
@@ -40,6 +41,17 @@ class TableError(ValueError):
 
 class TransitionError(RuntimeError):
     """An exit handler chose a state it did not declare."""
+
+
+class TryAgain(RuntimeError):
+    """A callback could not do its work yet (a message was not delivered): answered with a
+    5xx, so that Twilio sends it again when its URL asks for retries (``call.url(retry=True)``).
+    """
+
+
+# Twilio's connection override: retry a callback up to 5 times on a 5xx, a failed connection
+# or a read timeout. Not part of the signed URL: HTTP clients never send the fragment.
+RETRY_FRAGMENT = "#rc=5&rp=5xx,ct,rt"
 
 
 # Exits ######################################################################
@@ -162,6 +174,7 @@ class Call:
         "_is_open",
         "_now",
         "_params",
+        "_trail",
         "clock",
         "config",
         "prefix",
@@ -170,7 +183,9 @@ class Call:
         "volatile",  # set once the answer depends on the input or the clock
     )
 
-    def __init__(self, state, config, params=None, tries=0, clock=None, prefix="", is_open=None):
+    def __init__(
+        self, state, config, params=None, tries=0, clock=None, prefix="", is_open=None, trail=()
+    ):
         self.state = state
         self.config = config
         self._params: Mapping[str, str] = params or {}
@@ -179,6 +194,7 @@ class Call:
         self.prefix = prefix
         self._is_open = is_open
         self._now: datetime | None = None
+        self._trail = trail
         self.volatile = False
 
     # What the caller did; reading it makes the answer depend on it.
@@ -203,6 +219,16 @@ class Call:
         return self._now
 
     @property
+    def trail(self) -> tuple[str, ...]:
+        """The states this answer passed through before this one, the state left first.
+
+        Menu key 1 at the menu reaches voicemail with ``("menu", "sales")``; a caller who left
+        the support queue with ``("support",)``. Empty when Twilio asked for the state itself.
+        """
+        self.volatile = True
+        return self._trail
+
+    @property
     def is_open(self) -> bool:
         if self._is_open is None:
             self._is_open = self.config.is_open(self.now)
@@ -215,9 +241,18 @@ class Call:
         """The URL the waiting verb posts to: this state's exit, with the call's context."""
         return state_url(self.prefix, self.state, "exit", self.tries)
 
-    def url(self, part: str) -> str:
-        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``."""
-        return state_url(self.prefix, self.state, part)
+    def url(self, part: str, retry: bool = False, **context: str) -> str:
+        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``.
+
+        ``context`` travels in its query string (a callback Twilio sends after the call, such
+        as a recording's, carries few of the call's parameters); ``retry`` asks Twilio to send
+        it again when it fails (see ``TryAgain``).
+        """
+        url = state_url(self.prefix, self.state, part)
+        values = {name: value for name, value in context.items() if value}
+        if values:
+            url += "?" + urlencode(values)
+        return url + RETRY_FRAGMENT if retry else url
 
 
 def as_verbs(verbs: Verbs) -> list:
@@ -235,3 +270,12 @@ def event_line(event: str, **fields) -> str:
             text = json.dumps(text, ensure_ascii=False)
         parts.append(f"{key}={text}")
     return " ".join(parts)
+
+
+def mask_number(number: str) -> str:
+    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
+    if not number:
+        return "-"
+    head = "+" if number.startswith("+") else ""
+    tail = number[-4:] if len(number) > 6 else number[-2:]
+    return head + "*" * (len(number) - len(head) - len(tail)) + tail

@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import Leave, Say
 
 from phonetree_engine.engine import Engine
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Call, State, as_verbs, event_line
+from phonetree_engine.tree import Call, State, TryAgain, as_verbs, event_line, mask_number
 
 log = logging.getLogger("phonetree")
 
@@ -67,7 +67,7 @@ class Webhooks:
     def leaving(self, name):
         def step(params, tries, prefix):
             target, tries = self.engine.leave(name, params, tries, prefix)
-            return self.engine.enter(target, params, tries, prefix)
+            return self.engine.enter(target, params, tries, prefix, trail=(name,))
 
         return step
 
@@ -102,6 +102,15 @@ class Webhooks:
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
                 parts, reached = step(params, tries, prefix, **names)
+            except TryAgain as error:
+                if not callback:  # a live call must hear something: never a 5xx
+                    log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
+                    parts, reached = self.recover(params, tries, prefix)
+                else:
+                    log.info(webhook_line(environ, params, "retry", started))
+                    raise bottle.HTTPError(
+                        503, f"Service Unavailable: {error}; send it again."
+                    ) from None
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
                 parts, reached = self.recover(params, tries, prefix, error.callback)
@@ -261,14 +270,8 @@ def webhook_line(environ, params, reached, started) -> str:
         if name in params:
             fields[name.lower()] = params[name][:40]
     fields["next"] = reached
+    token = environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+    if token:  # Twilio retried: the same token on every attempt of one callback
+        fields["retry_token"] = token[:80]
     fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     return event_line("webhook", **fields)
-
-
-def mask_number(number: str) -> str:
-    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
-    if not number:
-        return "-"
-    head = "+" if number.startswith("+") else ""
-    tail = number[-4:] if len(number) > 6 else number[-2:]
-    return head + "*" * (len(number) - len(head) - len(tail)) + tail

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from webtest import TestApp
@@ -86,9 +87,26 @@ def test_voicemail_beeps_limits_length_and_finishes_on_pound(dial):
 def test_voicemail_reports_the_recording_to_its_own_callback(dial):
     call = dial()
     call.press("1")
-    assert call.document.find("Record").get("recordingStatusCallback") == (
-        "/state/voicemail/recorded"
-    )
+    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
+    assert url.path == "/state/voicemail/recorded"
+
+
+def test_the_recording_callback_asks_twilio_to_retry_on_failure(dial):
+    call = dial()
+    call.press("1")
+    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
+    assert parse_qs(url.fragment) == {"rc": ["5"], "rp": ["5xx,ct,rt"]}
+
+
+def test_the_recording_callback_carries_the_caller_and_how_they_came(dial):
+    call = dial(from_="+15551234567", params={"CallerName": "Zoë Smith"})
+    call.press("1")
+    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
+    assert parse_qs(url.query) == {
+        "from": ["+15551234567"],
+        "name": ["Zoë Smith"],
+        "via": ["sales"],
+    }
 
 
 def test_transcription_is_off_unless_configured(dial, build):
