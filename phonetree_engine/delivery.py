@@ -153,11 +153,11 @@ class Failure:
 class Delivery:
     """The configured channels; ``deliver`` tries them all at once, each within ``timeout``."""
 
-    def __init__(self, channels: list, timeout: float = TIMEOUT):
-        self.channels, self.timeout = channels, timeout
+    def __init__(self, channels: list, timeout: float | None = None):
+        self.channels, self.timeout = channels, timeout or TIMEOUT
 
     @classmethod
-    def from_config(cls, config, timeout: float = TIMEOUT) -> Delivery:
+    def from_config(cls, config, timeout: float | None = None) -> Delivery:
         channels: list = []
         if config.smtp:
             channels.append(Email(config.smtp, config.mail_from, config.notify_email))
