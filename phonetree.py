@@ -1,8 +1,9 @@
 """phonetree: a stateless phone tree (IVR) for Twilio Programmable Voice, on Bottle.
 
-Twilio posts a webhook, we answer with TwiML. Which state the call is in, and any context
-(how many tries at a menu), travel in the URLs the TwiML points Twilio at, so the server keeps
-nothing between requests: any process, on any replica, can serve any step of any call.
+Twilio posts a webhook, we answer with TwiML. Which state the call is in, and its context
+(how many tries at a menu, digits the caller entered and confirmed), travel in the URLs the
+TwiML points Twilio at, so the server keeps nothing between requests: any process, on any
+replica, can serve any step of any call.
 
 The tree itself is the table in ``states/``; this module turns it into routes:
 
@@ -26,7 +27,7 @@ from twilio.twiml.voice_response import Hangup, Say
 import states
 from phonetree_engine.engine import Engine
 from phonetree_engine.logs import setup_logging
-from phonetree_engine.settings import Config, ConfigError, log_level
+from phonetree_engine.settings import Config, ConfigError, check_environ, log_level
 from phonetree_engine.tree import TableError, state_url
 from phonetree_engine.web import MAX_BODY, Webhooks
 from states import reception
@@ -58,8 +59,13 @@ def healthy() -> str:
     return "ok\n"
 
 
-def make_app(config: Config | None = None, table=None, start=None, recovery=None, clock=None):
-    """Build the Bottle app for a table (default: the one in ``states``)."""
+def make_app(
+    config: Config | None = None, table=None, start=None, recovery=None, clock=None, context=None
+):
+    """Build the Bottle app for a table (default: the one in ``states``).
+
+    ``context`` declares the names (``Slot``s) the tree's own handlers carry in its URLs.
+    """
     config = config or Config.from_environ()
     engine = Engine(
         states.TABLE if table is None else table,
@@ -67,6 +73,7 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
         recovery or states.RECOVERY,
         config,
         clock,
+        states.CONTEXT if table is None else context,
     )
     # What a caller hears when even the recovery state fails: built once, cannot fail.
     last_resort = [
@@ -85,7 +92,8 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
     for name, row in engine.table.items():
         app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))
         if row.waits:
-            app.route(state_url("", name, "exit"), methods, hooks.route(hooks.leaving(name)))
+            route = hooks.route(hooks.leaving(name), private=engine.collects(name))
+            app.route(state_url("", name, "exit"), methods, route)
         for part in row.callbacks:
             route = hooks.route(hooks.calling_back(name, part), callback=True)
             app.route(state_url("", name, part), methods, route)
@@ -109,10 +117,12 @@ def make_app(config: Config | None = None, table=None, start=None, recovery=None
 def load_app():
     """The app as configured by the environment; a bad setting or table stops start-up here."""
     try:
+        check_environ(with_port=False)  # every bad variable at once, LOG_LEVEL among them
         setup_logging(log, log_level())
         return make_app()
     except (ConfigError, TableError) as error:
-        sys.exit(f"phonetree: cannot start: {error}")
+        # One line per problem, each saying what it stops: an operator may grep for any of them.
+        sys.exit("\n".join(f"phonetree: cannot start: {line}" for line in f"{error}".splitlines()))
 
 
 def __getattr__(name):

@@ -2,9 +2,10 @@
 
 What a tree's ``states/`` need comes from here::
 
-    from phonetree_engine import Choose, Keys, Outcome, State
+    from phonetree_engine import Choose, Keys, Outcome, State, collect
 """
 
-from phonetree_engine.tree import Call, Choose, Keys, Outcome, State
+from phonetree_engine.collect import Collect, collect
+from phonetree_engine.tree import Call, Choose, Keys, Outcome, Slot, State
 
-__all__ = ["Call", "Choose", "Keys", "Outcome", "State"]
+__all__ = ["Call", "Choose", "Collect", "Keys", "Outcome", "Slot", "State", "collect"]

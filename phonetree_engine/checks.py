@@ -11,25 +11,38 @@ from typing import Any
 
 from twilio.twiml import TwiML
 
+from phonetree_engine.collect import MAX_DIGITS, Collect
 from phonetree_engine.tree import (
+    CONTEXT_BUDGET,
     ENDING_VERBS,
+    ENGINE_SLOTS,
     STATE_NAME,
     WAITING_VERBS,
     Call,
     Choose,
     Keys,
     Outcome,
+    Slot,
     State,
     TableError,
     as_verbs,
 )
 
+EXITS = (str, Keys, Outcome, Choose, Collect)
 
-def check_table(table: Mapping[str, State], start: str, recovery: str, config: Any) -> None:
+
+def check_table(
+    table: Mapping[str, State],
+    start: str,
+    recovery: str,
+    config: Any,
+    context: Mapping[str, Slot] | None = None,
+) -> None:
     """Raise TableError listing every problem with the table, or return quietly."""
-    problems = []
+    problems = _check_context(table, context or {})
+    slots = table_slots(table, context or {}) if not problems else dict(ENGINE_SLOTS)
     for name, row in table.items():
-        problems += _check_row(name, row, table, config)
+        problems += _check_row(name, row, table, config, slots)
     for role, name in (("start", start), ("recovery", recovery)):
         if name not in table:
             problems.append(f"the {role} state {name!r} is not in the table")
@@ -39,16 +52,60 @@ def check_table(table: Mapping[str, State], start: str, recovery: str, config: A
         raise TableError(problems)
 
 
-def _check_row(name: str, row: Any, table: Mapping[str, State], config: Any) -> list[str]:
+def table_slots(table: Mapping[str, State], context: Mapping[str, Slot]) -> dict[str, Slot]:
+    """Every name a call of this table may carry: the engine's, the Collects', the tree's."""
+    slots = dict(ENGINE_SLOTS)
+    for row in table.values():
+        if isinstance(row, State) and isinstance(row.exit, Collect):
+            slots.update(row.exit.slots())
+    slots.update(context)
+    return slots
+
+
+def _check_context(table: Mapping[str, State], context: Mapping[str, Slot]) -> list[str]:
+    """Declared names are usable in a URL, given once, and fit the budget together."""
+    problems, owners = [], {name: "the engine" for name in ENGINE_SLOTS}
+    declared = [(name, slot, "the tree's context") for name, slot in context.items()]
+    for state, row in table.items():
+        if isinstance(row, State) and isinstance(row.exit, Collect):
+            if not 0 < row.exit.size <= MAX_DIGITS:
+                problems.append(f"state {state!r}: a Collect takes 1 to {MAX_DIGITS} digits")
+            declared += [
+                (name, slot, f"state {state!r}") for name, slot in row.exit.slots().items()
+            ]
+    for name, slot, owner in declared:
+        if not isinstance(name, str) or not STATE_NAME.match(name):
+            problems.append(f"{owner}: context name {name!r} is not lower-case letters, digits, _")
+        elif not isinstance(slot, Slot) or slot.size < 1 or not slot.chars:
+            problems.append(f"{owner}: context {name!r} must be a Slot(size, chars)")
+        elif set(slot.chars) & set("&=#%+ ?/"):
+            problems.append(f"{owner}: context {name!r} may not hold URL characters like & or =")
+        elif name in owners:
+            problems.append(f"{owner}: context name {name!r} is already used by {owners[name]}")
+        else:
+            owners[name] = owner
+    if not problems:
+        slots = table_slots(table, context)
+        size = sum(len(name) + 2 + slot.size for name, slot in slots.items())
+        if size > CONTEXT_BUDGET:
+            names = ", ".join(f"{name} ({slot.size})" for name, slot in slots.items())
+            problems.append(
+                f"the context needs up to {size} characters of URL, over the budget of "
+                f"{CONTEXT_BUDGET}: {names}"
+            )
+    return problems
+
+
+def _check_row(name: str, row: Any, table: Mapping[str, State], config: Any, slots) -> list[str]:
     if not isinstance(row, State):
         return [f"state {name!r}: the row must be a State(...), not {type(row).__name__}"]
     problems = []
     if not isinstance(name, str) or not STATE_NAME.match(name):
         problems.append(f"state {name!r}: names are lower-case letters, digits and _ (max 40)")
     exit_ = row.exit
-    if not (exit_ is None or isinstance(exit_, (str, Keys, Outcome, Choose))):
+    if not (exit_ is None or isinstance(exit_, EXITS)):
         problems.append(
-            f"state {name!r}: exit must be None, a state name, Keys, Outcome or Choose, "
+            f"state {name!r}: exit must be None, a state name, Keys, Outcome, Choose or Collect, "
             f"not {type(exit_).__name__}"
         )
         return problems
@@ -63,7 +120,7 @@ def _check_row(name: str, row: Any, table: Mapping[str, State], config: Any) -> 
             problems.append(f"state {name!r}: callback name {part!r} is not a usable URL part")
         problems += _check_handler(name, f"callback {part!r}", handler)
     handler_problems = _check_handler(name, "enter handler", row.enter)
-    return problems + (handler_problems or _check_rendering(name, row, config))
+    return problems + (handler_problems or _check_rendering(name, row, config, slots))
 
 
 def _check_handler(name: str, what: str, handler: Any) -> list[str]:
@@ -78,10 +135,11 @@ def _check_handler(name: str, what: str, handler: Any) -> list[str]:
     return []
 
 
-def _check_rendering(name: str, row: State, config: Any) -> list[str]:
+def _check_rendering(name: str, row: State, config: Any, slots) -> list[str]:
     """Enter the state, open and closed, and check the TwiML keeps the call going."""
-    for is_open in (True, False):
-        call = Call(name, config, is_open=is_open)
+    contexts = row.exit.sample_contexts() if isinstance(row.exit, Collect) else [{}]
+    for is_open, context in [(is_open, c) for is_open in (True, False) for c in contexts]:
+        call = Call(name, config, context=context, is_open=is_open, slots=slots)
         try:
             verbs = as_verbs(row.enter(call))
         except Exception as error:

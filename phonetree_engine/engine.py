@@ -1,69 +1,110 @@
 """The engine: walks the state table, entering states and taking their exits.
 
-It knows nothing of HTTP: ``phonetree.py`` hands it the posted parameters, the count of
-failed tries from the URL and the URL prefix, and sends back the TwiML it renders.
+It knows nothing of HTTP: the web side hands it the posted parameters, the call's context
+from the URL and the URL prefix, and sends back the TwiML it renders.
 """
 
 from __future__ import annotations
 
-from phonetree_engine.checks import check_table
+from collections.abc import Mapping
+
+from phonetree_engine.checks import check_table, table_slots
+from phonetree_engine.collect import Collect
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import MAX_CHAIN, Call, Keys, State, as_verbs
+from phonetree_engine.tree import MAX_CHAIN, Call, Keys, Slot, State, as_verbs
+
+MAX_RENDERED = 4096  # steady answers kept; beyond this they are rendered every time
 
 
 class Engine:
     """Walks the table: enters states (chaining those that go on at once) and takes exits."""
 
-    def __init__(self, table, start, recovery, config: Config, clock=None):
-        check_table(table, start, recovery, config)
+    def __init__(self, table, start, recovery, config: Config, clock=None, context=None):
+        check_table(table, start, recovery, config, context or {})
         self.table: dict[str, State] = dict(table)
+        self.slots: dict[str, Slot] = table_slots(self.table, context or {})
         self.start, self.recovery = start, recovery
         self.config, self.clock = config, clock
-        self._rendered: dict[tuple, str] = {}  # (prefix, state, tries) -> TwiML of a steady state
+        # Steady TwiML by (prefix, state, the context values it read); the names each state
+        # read, by (prefix, state), tell which keys to look for.
+        self._rendered: dict[tuple, str] = {}
+        self._reads: dict[tuple, list[tuple[str, ...]]] = {}
 
-    def call(self, state, params, tries, prefix, trail=()) -> Call:
-        return Call(state, self.config, params, tries, self.clock, prefix, trail=trail)
+    def call(self, state, params, context, prefix, trail=()) -> Call:
+        return Call(
+            state, self.config, params, context, self.clock, prefix, slots=self.slots, trail=trail
+        )
 
-    def enter(self, name, params, tries=0, prefix="", trail=()) -> tuple[list[str], str]:
+    def read_context(self, pairs) -> dict[str, str]:
+        """The declared values of a query string; odd ones and other names are left out."""
+        context = {}
+        for name, text in pairs:
+            slot = self.slots.get(name)
+            if slot is not None and name not in context:
+                value = slot.read(text)
+                if value is not None:
+                    context[name] = value
+        return context
+
+    def enter(self, name, params, context=None, prefix="", trail=()) -> tuple[list[str], str]:
         """Return the TwiML of ``name`` and the states it goes on to at once, and the last.
 
-        ``trail`` is the state whose exit led here, if any; each state entered joins it.
+        ``trail`` is the state whose exit led here, if any; each state passed joins it.
         """
+        context = context or {}
         parts = []
         for _ in range(MAX_CHAIN):
             row = self.table[name]
-            if row.when_closed and not self.call(name, params, tries, prefix).is_open:
+            if row.when_closed and not self.call(name, params, context, prefix).is_open:
                 name, trail = row.when_closed, (*trail, name)
                 continue  # (a Call of its own: reading the clock must not stop the caching)
-            parts.append(self.render(row, self.call(name, params, tries, prefix, trail)))
+            parts.append(self.render(row, self.call(name, params, context, prefix, trail)))
             if not isinstance(row.exit, str):
                 return parts, name
             name, trail = row.exit, (*trail, name)
         raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
 
     def render(self, row: State, call: Call) -> str:
-        key = (call.prefix, call.state, call.tries)
-        text = self._rendered.get(key)
-        if text is None:
-            text = self.to_xml(as_verbs(row.enter(call)), row, call)
-            if not call.volatile:  # it read neither input nor clock: the same every time
-                self._rendered[key] = text
+        base = (call.prefix, call.state)
+        values = call.values
+        for names in self._reads.get(base, ()):
+            text = self._rendered.get((base, tuple(values.get(name) for name in names)))
+            if text is not None:
+                return text
+        text = self.to_xml(as_verbs(row.enter(call)), row, call)
+        if not call.volatile and len(self._rendered) < MAX_RENDERED:
+            # It read neither input, clock nor collected values: the same for the same context.
+            names = tuple(sorted(call.context.read))
+            reads = self._reads.setdefault(base, [])
+            if names not in reads:
+                reads.append(names)
+            self._rendered[(base, tuple(values.get(name) for name in names))] = text
         return text
 
-    def leave(self, name, params, tries=0, prefix="") -> tuple[str, int]:
-        """Take the exit of ``name`` with what was posted; return the next state and tries."""
+    def leave(self, name, params, context=None, prefix="") -> tuple[str, dict[str, str]]:
+        """Take the exit of ``name`` with what was posted; return the next state and context."""
         exit_ = self.table[name].exit
-        target, failed = exit_.decide(self.call(name, params, tries, prefix))
-        if not (failed and isinstance(exit_, Keys) and exit_.give_up):
-            return target, 0
-        if tries + 1 >= self.config.max_retries:
-            return exit_.give_up, 0
-        return target, tries + 1
+        call = self.call(name, params, context or {}, prefix)
+        target, failed = exit_.decide(call)
+        carried = updated(context or {}, call.kept)
+        if "tries" in call.kept:  # the exit counts its own tries (Collect)
+            return target, carried
+        carried.pop("tries", None)
+        if failed and isinstance(exit_, Keys) and exit_.give_up:
+            if call.tries + 1 >= self.config.max_retries:
+                return exit_.give_up, carried
+            carried["tries"] = str(call.tries + 1)
+        return target, carried
 
-    def callback(self, name, part, params, prefix="") -> list[str]:
-        call = self.call(name, params, 0, prefix)
+    def callback(self, name, part, params, context=None, prefix="") -> list[str]:
+        call = self.call(name, params, context or {}, prefix)
         row = self.table[name]
         return [self.to_xml(as_verbs(row.callbacks[part](call)), row, call)]
+
+    def collects(self, name: str) -> bool:
+        """Whether what a caller posts to this state's exit is theirs to keep private."""
+        row = self.table.get(name)
+        return row is not None and isinstance(row.exit, Collect)
 
     def to_xml(self, verbs, row: State, call: Call) -> str:
         return "".join(self.dress(verb, row, call).to_xml(xml_declaration=False) for verb in verbs)
@@ -89,3 +130,9 @@ class Engine:
         """A Gather posting to a Keys exit with words also takes speech, hinted with them."""
         words = isinstance(row.exit, Keys) and row.exit.words
         return bool(words) and gather.attrs.get("action") == call.action
+
+
+def updated(context: Mapping[str, str], kept: Mapping[str, str | None]) -> dict[str, str]:
+    """The context with what an exit kept; a kept None forgets the name."""
+    merged = {**context, **kept}
+    return {name: value for name, value in merged.items() if value is not None}

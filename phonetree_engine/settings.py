@@ -87,23 +87,51 @@ def _parse_week(text: str) -> tuple[tuple[tuple[time, time], ...], ...]:
 
 
 def _spoken_list(items: list[str]) -> str:
-    if len(items) <= 2:
+    """'A', 'A and B', 'A, B, and C'; two items with an 'and', 'also' or comma get one too."""
+    plain = not any(word in item for item in items for word in (" and ", ",", " also "))
+    if len(items) == 2 and plain:
         return " and ".join(items)
-    return ", ".join(items[:-1]) + ", and " + items[-1]
+    return ", ".join(items[:-1]) + ", and " * (len(items) > 1) + items[-1]
 
 
-def _spoken_days(first: int, last: int) -> str:
-    names = [_DAYS[first].title() + "s", _DAYS[last].title() + "s"]
-    if first == last:
-        return names[0]
-    return _spoken_list(names) if last - first == 1 else " through ".join(names)
+def _day_runs(days: set[int]) -> list[list[int]]:
+    """Split days into runs of consecutive days, a run may wrap from Sunday into Monday."""
+    # Start after the week's last closed day, so that Sat, Sun and Mon make one run.
+    first = (max(set(range(7)) - days) + 1) % 7
+    runs: list[list[int]] = []
+    for day in ((first + step) % 7 for step in range(7)):
+        if day not in days:
+            continue
+        if runs and runs[-1][-1] == (day - 1) % 7:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+def _spoken_days(days: set[int]) -> str:
+    if len(days) == 7:
+        return "every day"
+    names = []
+    for run in _day_runs(days):
+        plural = [_DAYS[day].title() + "s" for day in run]
+        names += [f"{plural[0]} through {plural[-1]}"] if len(run) > 2 else plural
+    return _spoken_list(names)
 
 
 def _spoken_time(moment: time) -> str:
-    if moment == _END_OF_DAY:
+    if moment in (_END_OF_DAY, time(0)):
         return "midnight"
+    if moment == time(12):
+        return "noon"
     minutes = f":{moment.minute:02d}" if moment.minute else ""
     return f"{moment.hour % 12 or 12}{minutes} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def _spoken_intervals(intervals: list[tuple[time, time]]) -> str:
+    if intervals == [(time(0), _END_OF_DAY)]:
+        return ", around the clock"
+    return " " + " and ".join(f"from {_spoken_time(a)} to {_spoken_time(b)}" for a, b in intervals)
 
 
 @dataclass(frozen=True)
@@ -132,21 +160,26 @@ class Hours:
         )
 
     def describe(self) -> str:
-        """Say the hours as a phrase that completes 'We are open ...'."""
-        runs: list[list] = []  # [first day, last day, intervals]: consecutive days, same hours
+        """Say the hours as a phrase that completes 'We are open ...'.
+
+        Each opening interval is said once, for all the days it applies to ('every day from 9 AM
+        to 5 PM, and Wednesdays also from 6 PM to 8 PM'); days with the same intervals are said
+        together ('Mondays, Wednesdays, and Fridays from 9 AM to noon and from 1 PM to 5 PM').
+        """
+        days_of: dict[tuple[time, time], set[int]] = {}
         for day, intervals in enumerate(self.week):
-            if intervals and runs and runs[-1][1] == day - 1 and runs[-1][2] == intervals:
-                runs[-1][1] = day
-            elif intervals:
-                runs.append([day, day, intervals])
-        phrases = [
-            _spoken_days(first, last)
-            + " "
-            + " and ".join(f"from {_spoken_time(a)} to {_spoken_time(b)}" for a, b in intervals)
-            for first, last, intervals in runs
-        ]
+            for interval in intervals:
+                days_of.setdefault(interval, set()).add(day)
+        intervals_of: dict[frozenset[int], list[tuple[time, time]]] = {}
+        for interval, days in sorted(days_of.items()):
+            intervals_of.setdefault(frozenset(days), []).append(interval)
+        phrases, said = [], set()
+        for days, intervals in sorted(intervals_of.items(), key=lambda item: min(item[0])):
+            also = " also" if days & said else ""
+            phrases.append(_spoken_days(set(days)) + also + _spoken_intervals(intervals))
+            said |= days
         # parse() never yields a week without hours; a hand-built one still gets a sentence.
-        return _spoken_list(phrases) or "by appointment only"
+        return _spoken_list(phrases) if phrases else "by appointment only"
 
 
 # Reading values ##############################################################
@@ -511,3 +544,20 @@ def port(environ: Mapping[str, str] | None = None) -> int:
         return _integer(1, 65535)(raw) if raw else 8000
     except ValueError as error:
         raise ConfigError(f"PORT={raw!r}: {error}") from None
+
+
+def check_environ(environ: Mapping[str, str] | None = None, *, with_port: bool = True) -> None:
+    """Check every variable the server reads, raising one ConfigError with a line per problem.
+
+    ``with_port=False`` leaves PORT out, for when the port comes from elsewhere (``--port``, or
+    waitress-serve's own ``--port=$PORT`` under the Procfile).
+    """
+    readers = [Config.from_environ, *([port] if with_port else []), log_level]
+    problems = []
+    for read in readers:
+        try:
+            read(environ)
+        except ConfigError as error:
+            problems += str(error).splitlines()
+    if problems:
+        raise ConfigError("\n".join(problems))

@@ -1,4 +1,4 @@
-"""The vocabulary of a phone tree: states, exits, the call a handler sees, and the checks.
+"""The vocabulary of a phone tree: states, exits, the call a handler sees, its context.
 
 A tree is a dict of ``State`` rows (see ``states/__init__.py``). A state's *enter* handler
 returns the TwiML the caller hears; its *exit* says where the call goes next:
@@ -8,6 +8,38 @@ returns the TwiML the caller hears; its *exit* says where the call goes next:
 - ``Keys``, ``Outcome`` or ``Choose``: wait for what the caller (or Twilio) does; the verb
   that waits (Gather, Dial, Record, Enqueue) posts to ``call.action``, and the exit turns
   what was posted into the next state's name. Each declares every state it can lead to.
+- ``Collect`` (``collect.py``): a whole row that asks for digits and has them confirmed.
+
+**The call's context.** A call carries a few named values in the query string of every URL
+the engine hands Twilio (``call.action``, ``call.url(...)``), so any replica can serve the
+next step. Each name is declared with a ``Slot(size, chars=DIGITS, collected=False)``: the
+engine's own (``tries``, and ``entry``/``step`` of a Collect in progress), one per Collect
+(its ``into``), and the tree's own (``CONTEXT`` in ``states/``). Declared sizes must fit
+``CONTEXT_BUDGET`` characters together, checked at start-up. A handler reads
+``call.context.get("account")``; a missing or odd value (too long, other characters) reads
+as ``None``, never as an error. An exit handler keeps a value for later states with
+``call.keep("team", "sales")`` (``None`` forgets it). Collected values are masked in logs.
+
+**Collect and confirm**, one row of the table::
+
+    "account": collect(
+        into="account",             # the confirmed digits land in call.context["account"]
+        then="account_menu",        # where the call goes once they are confirmed
+        give_up="reception",        # after MAX_RETRIES (or attempts=) failed tries
+        words={"en-US": {"ask": "Please enter your account number, then press pound."}},
+        max_length=8,               # up to 8 digits ended by #; or length=10 for exactly ten
+        valid=lambda digits: len(digits) >= 4,   # optional; refused entries hear "invalid"
+        default=None,               # optional: call -> digits offered first (the caller ID)
+    ),
+
+The caller hears ``ask``; their digits are read back one by one ("You entered 1, 2, 3, 4.
+Press 1 to confirm, or 2 to enter it again."); 1 goes on to ``then``, 2 asks again. An
+entry that is too short, too long or refused by ``valid`` hears ``invalid`` and is asked
+again; silence hears ``silence``. Each of these, and each 2, counts as a try. A ``default``
+value that passes the same checks is offered first with ``offer`` ("We have the number
+...") and confirmed the same way; a withheld or unusable one goes straight to ``ask``.
+``words`` may also change ``confirm``, ``offer``, ``invalid`` and ``silence`` (defaults in
+``COLLECT_WORDS``; ``{digits}`` is where the digits are read).
 
 Everything here is plain data and pure functions; ``phonetree.py`` puts it on the web.
 """
@@ -142,7 +174,7 @@ class State(NamedTuple):
 
     @property
     def waits(self) -> bool:
-        return isinstance(self.exit, (Keys, Outcome, Choose))
+        return self.exit is not None and not isinstance(self.exit, str)
 
     def edges(self) -> list[tuple[str, str]]:
         """(label, state) for every state this one can lead to."""
@@ -154,48 +186,150 @@ class State(NamedTuple):
         return edges
 
 
-# The call, as a handler sees it ##############################################
+# The call's context: named values carried in the URLs ########################
+
+DIGITS = "0123456789"
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# The query string a call's context may fill in every URL, at most. Twilio accepts URLs of
+# 4,000 characters and more; a budget this small leaves room for any proxy or PUBLIC_URL path.
+CONTEXT_BUDGET = 512
 
 
-def state_url(prefix: str, state: str, part: str | None = None, tries: int = 0) -> str:
+class Slot(NamedTuple):
+    """A named value the call carries in its URLs: at most ``size`` characters of ``chars``.
+
+    ``collected`` marks what the caller entered (an account, a phone number): it is masked in
+    log lines, and TwiML that reads it is never cached, as it differs from call to call.
+    """
+
+    size: int
+    chars: str = DIGITS
+    collected: bool = False
+
+    def read(self, text: str) -> str | None:
+        """The value from a URL, or None when it is odd: too long, empty, other characters."""
+        if 0 < len(text) <= self.size and all(char in self.chars for char in text):
+            return text
+        return None
+
+
+# What the engine itself carries: failed tries, and the state of a Collect in progress.
+ENGINE_SLOTS = {
+    "tries": Slot(2),
+    "entry": Slot(20, collected=True),  # digits awaiting the caller's confirmation
+    "step": Slot(8, LETTERS),  # which prompt a Collect plays next
+}
+
+
+def state_url(prefix: str, state: str, part: str | None = None, context=None) -> str:
     """The path of a state's webhook; the only place a URL is spelled out."""
     url = f"{prefix}/state/{state}/{part}" if part else f"{prefix}/state/{state}"
-    return f"{url}?tries={tries}" if tries else url
+    if not context:
+        return url
+    return url + "?" + "&".join(f"{name}={value}" for name, value in sorted(context.items()))
+
+
+class Context(Mapping):
+    """The call's named values, as a handler reads them: ``call.context.get("account")``.
+
+    Only declared names can be read (another name is a bug in the tree, caught at start-up);
+    an absent or odd value reads as ``None``. Every name read is remembered, so the engine
+    can reuse TwiML rendered for the same values.
+    """
+
+    __slots__ = ("_call", "_values", "read")
+
+    def __init__(self, call: Call, values: Mapping[str, str]):
+        self._call = call
+        self._values = values
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise KeyError(name)
+        return value
+
+    def get(self, name: str, default=None):
+        slot = self._call.slots.get(name)
+        if slot is None:
+            raise ContextError(f"{self._call.state}: {name!r} is not a declared context name")
+        self.read.add(name)
+        value = self._values.get(name)
+        if value is not None and slot.collected:
+            self._call.volatile = True
+        return default if value is None else value
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self):
+        return len(self._values)
+
+
+class ContextError(LookupError):
+    """A handler read or kept a context name the tree did not declare, or a value too big."""
+
+
+# The call, as a handler sees it ##############################################
 
 
 class Call:
     """What a handler may know: the input, the context from the URL, the config, the clock.
 
-    Reading the input or the clock marks the answer as ``volatile``; anything else a handler
-    renders depends only on the state and its URL, so the engine renders it once and reuses it.
+    Reading the input, the clock or a collected value marks the answer as ``volatile``;
+    anything else a handler renders depends only on the state and the context values it read,
+    so the engine renders it once for those values and reuses it.
     """
 
     __slots__ = (
+        "_context",
         "_is_open",
         "_now",
         "_params",
         "_trail",
         "clock",
         "config",
+        "kept",
         "prefix",
+        "slots",
         "state",
-        "tries",
-        "volatile",  # set once the answer depends on the input or the clock
+        "values",
+        "volatile",  # set once the answer depends on the input, the clock or collected values
     )
 
     def __init__(
-        self, state, config, params=None, tries=0, clock=None, prefix="", is_open=None, trail=()
+        self,
+        state,
+        config,
+        params=None,
+        context=None,
+        clock=None,
+        prefix="",
+        is_open=None,
+        slots=None,
+        trail=(),
     ):
         self.state = state
         self.config = config
         self._params: Mapping[str, str] = params or {}
-        self.tries = tries
+        self.slots: Mapping[str, Slot] = ENGINE_SLOTS if slots is None else slots
+        self.values: Mapping[str, str] = context or {}  # the context, as it came in the URL
+        self._context: Context | None = None  # made when a handler first reads it
+        self.kept: dict[str, str | None] = {}
         self.clock = clock
         self.prefix = prefix
         self._is_open = is_open
         self._now: datetime | None = None
         self._trail = trail
         self.volatile = False
+
+    @property
+    def context(self) -> Context:
+        """What earlier steps learned: ``call.context.get("account")``."""
+        if self._context is None:
+            self._context = Context(self, self.values)
+        return self._context
 
     # What the caller did; reading it makes the answer depend on it.
     def param(self, name: str, default: str = "") -> str:
@@ -235,24 +369,54 @@ class Call:
         self.volatile = True
         return self._is_open
 
+    @property
+    def language(self) -> str:
+        """The language the caller hears: a tag like ``en-US``."""
+        return self.config.language
+
+    @property
+    def tries(self) -> int:
+        """Failed tries in a row at this state (invalid keys, silence), from the URL."""
+        return min(int(self.context.get("tries", "0")), self.config.max_retries)
+
+    # What an exit learned, for the states after it.
+    def keep(self, name: str, value: str | None) -> None:
+        """Carry ``value`` under ``name`` in every later URL of the call (None forgets it)."""
+        slot = self.slots.get(name)
+        if slot is None:
+            raise ContextError(f"{self.state}: {name!r} is not a declared context name")
+        if value is not None and slot.read(value) is None:
+            raise ContextError(f"{self.state}: the value for {name!r} does not fit its slot")
+        self.kept[name] = value
+
     # Where Twilio should go next; built here so states never spell a URL.
     @property
     def action(self) -> str:
         """The URL the waiting verb posts to: this state's exit, with the call's context."""
-        return state_url(self.prefix, self.state, "exit", self.tries)
+        return state_url(self.prefix, self.state, "exit", self.carried())
 
-    def url(self, part: str, retry: bool = False, **context: str) -> str:
+    def url(self, part: str, retry: bool = False, **once: str) -> str:
         """The URL of one of this state's callbacks, e.g. ``call.url("wait")``.
 
-        ``context`` travels in its query string (a callback Twilio sends after the call, such
-        as a recording's, carries few of the call's parameters); ``retry`` asks Twilio to send
-        it again when it fails (see ``TryAgain``).
+        ``once`` adds values for that callback alone, read there with ``call.param``: a
+        callback Twilio sends after the call (a recording's) carries few of the call's
+        parameters, and ends the call's path, so they need no slot. ``retry`` asks Twilio to
+        send it again when it fails (see ``TryAgain``).
         """
-        url = state_url(self.prefix, self.state, part)
-        values = {name: value for name, value in context.items() if value}
+        url = state_url(self.prefix, self.state, part, self.carried())
+        values = {name: value for name, value in once.items() if value}
         if values:
-            url += "?" + urlencode(values)
+            url += ("&" if "?" in url else "?") + urlencode(values)
         return url + RETRY_FRAGMENT if retry else url
+
+    def carried(self) -> dict[str, str]:
+        """Every context value, for a URL: the TwiML then depends on all of them."""
+        values = {}
+        for name in self.slots:
+            value = self.context.get(name)
+            if value is not None:
+                values[name] = value
+        return values
 
 
 def as_verbs(verbs: Verbs) -> list:

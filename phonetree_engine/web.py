@@ -57,37 +57,38 @@ class Webhooks:
     def xml(self, *verbs) -> str:
         return self.engine.to_xml(verbs, State(enter=as_verbs), Call("", self.config))
 
-    # Steps: each takes (params, tries, prefix) and returns (TwiML parts, state reached).
-    def start(self, params, tries, prefix):
-        return self.engine.enter(self.engine.start, params, 0, prefix)
+    # Steps: each takes (params, context, prefix) and returns (TwiML parts, state reached).
+    def start(self, params, context, prefix):
+        return self.engine.enter(self.engine.start, params, {}, prefix)
 
     def entering(self, name):
-        return lambda params, tries, prefix: self.engine.enter(name, params, tries, prefix)
+        return lambda params, context, prefix: self.engine.enter(name, params, context, prefix)
 
     def leaving(self, name):
-        def step(params, tries, prefix):
-            target, tries = self.engine.leave(name, params, tries, prefix)
-            return self.engine.enter(target, params, tries, prefix, trail=(name,))
+        def step(params, context, prefix):
+            target, context = self.engine.leave(name, params, context, prefix)
+            return self.engine.enter(target, params, context, prefix, trail=(name,))
 
         return step
 
     def calling_back(self, name, part):
-        def step(params, tries, prefix):
-            return self.engine.callback(name, part, params, prefix), name
+        def step(params, context, prefix):
+            return self.engine.callback(name, part, params, context, prefix), name
 
         return step
 
-    def unknown(self, params, tries, prefix, name, part=None):
+    def unknown(self, params, context, prefix, name, part=None):
         shown = f"{name}/{part}" if part else name
         callback = part is not None and part.split("/")[0] != "exit"
         raise UnknownState(f"no state {shown[:80]!r} in the table", callback=callback)
 
-    def route(self, step, callback=False):
+    def route(self, step, callback=False, private=False):
         """Wrap a step as a Bottle callback that answers Twilio.
 
         ``callback`` marks a state's other webhooks (waitUrl, status callbacks): what fails
         there cannot be answered with the menu, as a queue's wait music may only Say, Play,
-        Pause, Gather, Redirect, Leave or Hangup.
+        Pause, Gather, Redirect, Leave or Hangup. ``private`` marks the exit of a state that
+        collects digits: they are masked in the log line.
         """
 
         def webhook(**names):
@@ -98,33 +99,33 @@ class Webhooks:
                 log.warning(event_line("refused", path=environ.get("PATH_INFO", "")[:100]))
                 raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
             params = dict(reversed(query + form))  # the first value of each name wins
-            tries = parse_tries(params.get("tries"), self.config.max_retries)
+            context = self.engine.read_context(query)
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
-                parts, reached = step(params, tries, prefix, **names)
+                parts, reached = step(params, context, prefix, **names)
             except TryAgain as error:
                 if not callback:  # a live call must hear something: never a 5xx
                     log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                    parts, reached = self.recover(params, tries, prefix)
+                    parts, reached = self.recover(params, context, prefix)
                 else:
-                    log.info(webhook_line(environ, params, "retry", started))
+                    log.info(webhook_line(environ, params, "retry", started, private))
                     raise bottle.HTTPError(
                         503, f"Service Unavailable: {error}; send it again."
                     ) from None
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
-                parts, reached = self.recover(params, tries, prefix, error.callback)
+                parts, reached = self.recover(params, context, prefix, error.callback)
             except Exception:
                 log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached = self.recover(params, tries, prefix, callback)
+                parts, reached = self.recover(params, context, prefix, callback)
             bottle.response.content_type = "text/xml; charset=utf-8"
             if log.isEnabledFor(logging.INFO):
-                log.info(webhook_line(environ, params, reached, started))
+                log.info(webhook_line(environ, params, reached, started, private))
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
 
-    def recover(self, params, tries, prefix, callback=False):
+    def recover(self, params, context, prefix, callback=False):
         """Apologise and go on at the recovery state; after repeated failures, to a person.
 
         A failed callback instead takes a waiting caller out of the queue (Enqueue's action
@@ -133,9 +134,13 @@ class Webhooks:
         if callback:
             waiting = "QueuePosition" in params and "QueueResult" not in params
             return ([self.leave_queue], "left-queue") if waiting else ([], "-")
-        if tries + 1 < self.config.max_retries:
+        tries = int(context.get("tries", "0")) + 1
+        if tries < self.config.max_retries:
+            # What the call learned goes on with it; a Collect in progress starts again.
+            context = {k: v for k, v in context.items() if k not in ("entry", "step")}
+            context["tries"] = str(tries)
             try:
-                parts, reached = self.engine.enter(self.engine.recovery, params, tries + 1, prefix)
+                parts, reached = self.engine.enter(self.engine.recovery, params, context, prefix)
                 return [self.apology, *parts], reached
             except Exception:
                 log.exception(event_line("recovery-failed", state=self.engine.recovery))
@@ -221,13 +226,6 @@ def unquote_cached(text: str) -> str:
     return unquote_plus(text, errors="replace")
 
 
-def parse_tries(text, max_retries) -> int:
-    """The count of failed tries from the URL: anything odd counts as none."""
-    if text and text.isascii() and text.isdigit() and len(text) < 3:
-        return min(int(text), max_retries)
-    return 0
-
-
 def public_url(environ, configured: str | None) -> str:
     """The URL Twilio called: the configured public base, or what the proxy headers say."""
     if configured:
@@ -260,7 +258,7 @@ def wsgi_quote(path: str) -> str:
     return quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
 
 
-def webhook_line(environ, params, reached, started) -> str:
+def webhook_line(environ, params, reached, started, private=False) -> str:
     fields = {
         "call": params.get("CallSid", "-")[:40],
         "from": mask_number(params.get("From", "")),
@@ -269,6 +267,8 @@ def webhook_line(environ, params, reached, started) -> str:
     for name in ("Digits", "SpeechResult", "DialCallStatus", "QueueResult", "RecordingDuration"):
         if name in params:
             fields[name.lower()] = params[name][:40]
+    if private and "digits" in fields:  # a number the caller entered, e.g. an account
+        fields["digits"] = mask_number(fields["digits"])
     fields["next"] = reached
     token = environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
     if token:  # Twilio retried: the same token on every attempt of one callback

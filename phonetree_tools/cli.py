@@ -62,6 +62,12 @@ def main(load_app, server_options: dict, argv=None) -> int:
         except settings.ConfigError as error:
             sys.exit(f"phonetree: cannot start: {error}")
         return serve(load_app(), port, server_options)
+    if command == "check":
+        try:  # PORT too: check says what serving would refuse
+            settings.check_environ()
+        except settings.ConfigError as error:
+            problems = str(error).splitlines()
+            sys.exit("\n".join(f"phonetree: cannot start: {line}" for line in problems))
     app = load_app()  # exits with the problems when the configuration or table is wrong
     engine = app.config["phonetree.engine"]
     if command == "check":

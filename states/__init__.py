@@ -21,6 +21,7 @@ from states import (
 
 START = "greeting"  # where /voice begins
 RECOVERY = "menu"  # where a caller goes on after something failed on our side
+CONTEXT = {}  # names this tree's handlers carry in its URLs, each a Slot (see tree.py)
 
 TABLE = {
     "greeting": State(greeting.enter, "menu"),

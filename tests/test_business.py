@@ -57,7 +57,7 @@ def test_the_hours_state_reads_the_configured_hours(build, dial):
     call.press("3")
     assert call.last_heard[0] == (
         "We are open Mondays through Thursdays from 8:30 AM to 5 PM "
-        "and Fridays from 8:30 AM to 12 PM."
+        "and Fridays from 8:30 AM to noon."
     )
 
 

@@ -10,6 +10,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 from twilio.request_validator import RequestValidator, get_signature_algorithm
+from webtest import TestApp
 
 from phonetree_tools.caller import CallFailed, HTTPTransport, SimulatedCall, WSGITransport
 
@@ -125,9 +126,8 @@ def test_starting_twice_raises():
 
 
 def test_call_accepts_a_webtest_testapp():
-    webtest = pytest.importorskip("webtest")
     app = TwimlApp({"/voice": "<Response><Say>Hi.</Say></Response>"})
-    call = SimulatedCall(webtest.TestApp(app))
+    call = SimulatedCall(TestApp(app))
     call.start()
     assert call.heard == ["Hi."]
 

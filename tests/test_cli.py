@@ -40,12 +40,12 @@ ENV = {
 }
 
 
-def phonetree(*args, stdin=""):
+def phonetree(*args, stdin="", **settings):
     """Run ``python phonetree.py ARGS`` from the repository root; stdin ends after ``stdin``."""
     return subprocess.run(
         [sys.executable, "phonetree.py", *args],
         cwd=ROOT,
-        env=ENV,
+        env=ENV | settings,
         input=stdin,
         capture_output=True,
         text=True,
@@ -91,6 +91,38 @@ def test_check_exits_0():
 
 def test_check_says_ok_with_the_number_of_states():
     assert phonetree("check").stdout == "ok: 12 states, all reachable from 'greeting'\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "abc"), ("PORT", "70000"), ("LOG_LEVEL", "verbose"), ("DIAL_TIMEOUT", "abc")],
+)
+def test_check_refuses_what_serving_refuses_naming_the_variable(name, value):
+    result = phonetree("check", **{name: value})
+    assert (result.returncode, result.stdout) == (1, "")
+    assert lines(result.stderr) == [f"phonetree: cannot start: {name}={value!r}: " + EXPECTED[name]]
+
+
+EXPECTED = {
+    "PORT": "expected a whole number from 1 to 65535",
+    "LOG_LEVEL": "expected DEBUG, INFO, WARNING, ERROR",
+    "DIAL_TIMEOUT": "expected a whole number of seconds from 5 to 600",
+}
+
+
+def test_check_reports_every_bad_variable_at_once():
+    result = phonetree("check", PORT="abc", LOG_LEVEL="verbose", DIAL_TIMEOUT="abc")
+    named = [line.split(":")[2].split("=")[0].strip() for line in lines(result.stderr)]
+    assert named == ["DIAL_TIMEOUT", "PORT", "LOG_LEVEL"]
+
+
+def test_two_bad_variables_stop_serving_with_two_lines():
+    result = phonetree("serve", LOG_LEVEL="verbose", DIAL_TIMEOUT="abc")
+    assert result.returncode == 1
+    assert lines(result.stderr) == [
+        f"phonetree: cannot start: DIAL_TIMEOUT='abc': {EXPECTED['DIAL_TIMEOUT']}",
+        f"phonetree: cannot start: LOG_LEVEL='verbose': {EXPECTED['LOG_LEVEL']}",
+    ]
 
 
 @pytest.fixture(scope="module")

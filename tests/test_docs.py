@@ -5,8 +5,9 @@ import shlex
 
 from waitress.adjustments import Adjustments
 
-from phonetree import MAX_BODY, SERVER_OPTIONS
-from phonetree_engine.settings import SETTINGS, settings_table
+from phonetree import MAX_BODY, SERVER_OPTIONS, make_app
+from phonetree_engine.settings import SETTINGS, Config, settings_table
+from phonetree_tools.caller import SimulatedCall
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -60,3 +61,25 @@ def test_procfile_serves_the_app_with_the_settings_of_phonetree_serve():
 def test_procfile_limits_the_body_as_the_app_does():
     options, _ = procfile_options()
     assert int(options["max_request_body_size"]) == MAX_BODY
+
+
+def readme_collect_tree():
+    namespace = {}
+    example = next(block for block in fenced("python") if "collect(" in block)
+    exec(compile(example, "README.md", "exec"), namespace)
+    return make_app(Config(), table=namespace["TABLE"], start="account", recovery="goodbye")
+
+
+def test_readme_collect_example_confirms_an_account_then_the_caller_id():
+    call = SimulatedCall(readme_collect_tree(), from_="+15551234567")
+    call.start()
+    call.press("1234#")
+    call.press("1")
+    assert call.last_heard == [
+        "We have the number 5, 5, 5, 1, 2, 3, 4, 5, 6, 7. "
+        "Press 1 to confirm, or 2 to enter another number."
+    ]
+    call.press("1")
+    assert call.last_heard == [
+        "We will call 5, 5, 5, 1, 2, 3, 4, 5, 6, 7 about account 1, 2, 3, 4."
+    ]

@@ -205,7 +205,7 @@ BROKEN = [
     ),
     pytest.param(
         changed(hello=State(hello, 42)),
-        "state 'hello': exit must be None, a state name, Keys, Outcome or Choose, not int",
+        "state 'hello': exit must be None, a state name, Keys, Outcome, Choose or Collect, not int",
         id="exit-of-the-wrong-kind",
     ),
     pytest.param(

@@ -1,0 +1,306 @@
+"""Collect and confirm, through whole calls of a small tree of its own."""
+
+import logging
+
+import pytest
+from twilio.twiml.voice_response import Gather, Hangup, Say
+from webtest import TestApp
+
+from phonetree import make_app
+from phonetree_engine import State, collect
+from phonetree_engine.collect import spoken
+from phonetree_engine.settings import Config
+from phonetree_engine.tree import Keys, TableError
+from phonetree_tools.caller import SimulatedCall
+from tests.conftest import OPEN
+
+ASK = "Please enter your account number, then press the pound key."
+CONFIRM = "You entered 1, 2, 3, 4, 5. Press 1 to confirm, or 2 to enter it again."
+INVALID = "That number is not valid."
+SILENCE = "Sorry, I did not hear any digits."
+GOODBYE = "Goodbye."
+NO_ACCOUNT = "We do not have your account number."
+ASK_NUMBER = "Please enter the ten digit number we should call back."
+OFFER = (
+    "We have the number 5, 5, 5, 1, 2, 3, 4, 5, 6, 7. "
+    "Press 1 to confirm, or 2 to enter another number."
+)
+
+
+def hello(call):
+    return Say("Hello.")
+
+
+def known(call):
+    """A later state: it reads what was collected, and can come back to itself."""
+    menu = Gather(num_digits=1, action=call.action, action_on_empty_result=True)
+    account = call.context.get("account")  # absent when the URL lost it: never an error
+    menu.say(f"Your account is {spoken(account)}." if account else NO_ACCOUNT)
+    return menu
+
+
+def called_back(call):
+    return [Say(f"We will call {spoken(call.context.get('callback', ''))}."), Hangup()]
+
+
+def bye(call):
+    return [Say(GOODBYE), Hangup()]
+
+
+def us_caller_id(call):
+    """The caller's number without +1, when they did not withhold it."""
+    number = call.param("From")
+    return number[2:] if number.startswith("+1") else ""
+
+
+TABLE = {
+    "hello": State(hello, "account"),
+    "account": collect(
+        into="account",
+        then="known",
+        give_up="bye",
+        words={"en-US": {"ask": ASK}},
+        max_length=8,
+        valid=lambda digits: len(digits) >= 4,
+    ),
+    "known": State(known, Keys(keys={"1": "known", "2": "callback"}, otherwise="bye")),
+    "callback": collect(
+        into="callback",
+        then="called_back",
+        give_up="bye",
+        words={"en-US": {"ask": ASK_NUMBER}},
+        length=10,
+        default=us_caller_id,
+    ),
+    "called_back": State(called_back),
+    "bye": State(bye),
+}
+
+
+def tree(**settings):
+    return make_app(
+        Config(**settings), table=TABLE, start="hello", recovery="bye", clock=lambda: OPEN
+    )
+
+
+@pytest.fixture
+def account(validate):
+    """A call waiting at the account prompt."""
+    call = SimulatedCall(tree(), validate=validate)
+    call.start()
+    assert call.last_heard == ["Hello.", ASK]
+    return call
+
+
+def test_entered_digits_are_read_back_one_by_one(account):
+    account.press("12345#")
+    assert account.last_heard == [CONFIRM]
+
+
+def test_confirmed_digits_reach_the_next_state(account):
+    account.press("12345#")
+    account.press("1")
+    assert account.last_heard == ["Your account is 1, 2, 3, 4, 5."]
+
+
+def test_the_confirmed_value_stays_with_the_call_for_later_states(account):
+    account.press("12345#")
+    account.press("1")
+    account.press("1")  # the later state again, from a new webhook
+    assert account.last_heard == ["Your account is 1, 2, 3, 4, 5."]
+
+
+def test_2_asks_again_and_the_new_entry_is_the_one_kept(account):
+    account.press("12345#")
+    account.press("2")
+    assert account.last_heard == [ASK]
+    account.press("6789#")
+    account.press("1")
+    assert account.last_heard == ["Your account is 6, 7, 8, 9."]
+
+
+def test_an_invalid_entry_says_so_and_asks_again(account):
+    account.press("12#")
+    assert account.last_heard == [INVALID, ASK]
+
+
+def test_a_valid_entry_after_an_invalid_one_is_confirmed(account):
+    account.press("12#")
+    account.press("4444#")
+    account.press("1")
+    assert account.last_heard == ["Your account is 4, 4, 4, 4."]
+
+
+def test_silence_says_nothing_was_heard_and_asks_again(account):
+    account.silence()
+    assert account.last_heard == [SILENCE, ASK]
+
+
+def test_another_key_at_the_confirmation_reads_the_entry_back_again(account):
+    account.press("12345#")
+    account.press("7")
+    assert account.last_heard == [CONFIRM]
+
+
+def test_silence_at_the_confirmation_reads_the_entry_back_again(account):
+    account.press("12345#")
+    account.silence()
+    assert account.last_heard == [CONFIRM]
+
+
+def test_repeated_silence_gives_up(account):
+    for _ in range(Config().max_retries):
+        account.silence()
+    assert (account.last_heard, account.outcome) == ([GOODBYE], ("hangup",))
+
+
+def test_repeated_invalid_entries_give_up(account):
+    for _ in range(Config().max_retries):
+        account.press("1#")
+    assert account.last_heard == [GOODBYE]
+
+
+def test_entering_again_and_again_also_gives_up(account):
+    for _ in range(Config().max_retries):
+        account.press("12345#")
+        account.press("2")
+    assert account.last_heard == [GOODBYE]
+
+
+def test_max_retries_bounds_the_tries(validate):
+    call = SimulatedCall(tree(max_retries=1), validate=validate)
+    call.start()
+    call.silence()
+    assert call.last_heard == [GOODBYE]
+
+
+def test_a_good_entry_is_not_counted_as_a_try(account):
+    account.press("1#")
+    account.press("12345#")
+    account.press("7")  # the second failed try: still at the confirmation
+    assert account.last_heard == [CONFIRM]
+
+
+def test_a_collect_goes_on_across_replicas(validate):
+    call = SimulatedCall([tree(), tree()], validate=validate)
+    call.start()
+    call.press("12345#")
+    call.press("2")
+    call.press("98765#")
+    call.press("1")
+    assert call.last_heard == ["Your account is 9, 8, 7, 6, 5."]
+
+
+# A default value, such as the caller ID ######################################
+
+
+def at_callback(validate, from_="+15551234567"):
+    call = SimulatedCall(tree(), from_=from_, validate=validate)
+    call.start()
+    call.press("12345#")
+    call.press("1")
+    call.press("2")
+    return call
+
+
+def test_the_caller_id_is_offered_first(validate):
+    assert at_callback(validate).last_heard == [OFFER]
+
+
+def test_the_offered_number_is_kept_on_1(validate):
+    call = at_callback(validate)
+    call.press("1")
+    assert call.last_heard == ["We will call 5, 5, 5, 1, 2, 3, 4, 5, 6, 7."]
+
+
+def test_2_at_the_offer_asks_for_another_number(validate):
+    call = at_callback(validate)
+    call.press("2")
+    assert call.last_heard == [ASK_NUMBER]
+    call.press("5550001111")
+    call.press("1")
+    assert call.last_heard == ["We will call 5, 5, 5, 0, 0, 0, 1, 1, 1, 1."]
+
+
+def test_silence_after_declining_the_offer_does_not_offer_it_again(validate):
+    call = at_callback(validate)
+    call.press("2")
+    call.silence()
+    assert call.last_heard == [SILENCE, ASK_NUMBER]
+
+
+@pytest.mark.parametrize("withheld", ["+266696687", "Anonymous", "", "+4420794600"])
+def test_a_withheld_or_unusable_caller_id_goes_straight_to_entry(validate, withheld):
+    assert at_callback(validate, from_=withheld).last_heard == [ASK_NUMBER]
+
+
+def test_a_fixed_length_entry_ends_after_that_many_digits(validate):
+    call = at_callback(validate, from_="Anonymous")
+    call.press("555000111122")  # Gather stops listening after ten
+    assert call.last_heard[0].startswith("You entered 5, 5, 5, 0, 0, 0, 1, 1, 1, 1.")
+
+
+def test_a_shorter_fixed_length_entry_ended_by_pound_is_invalid(validate):
+    call = at_callback(validate, from_="Anonymous")
+    call.press("555#")
+    assert call.last_heard == [INVALID, ASK_NUMBER]
+
+
+# Context in the URL ##########################################################
+
+
+def test_the_collected_value_travels_in_the_url(account):
+    account.press("12345#")
+    account.press("1")
+    assert account.gather.get("action") == "/state/known/exit?account=12345"
+
+
+@pytest.mark.parametrize("odd", ["abc", "123456789", "", "12%2034", "%D9%A1%D9%A2%D9%A3%D9%A4"])
+def test_an_odd_value_in_the_url_reads_as_absent(odd):
+    response = TestApp(tree()).post(f"/state/known?account={odd}")
+    assert response.xml.find("Gather/Say").text == NO_ACCOUNT
+
+
+def test_a_good_value_in_the_url_is_read():
+    response = TestApp(tree()).post("/state/known?account=4321&other=1")
+    assert response.xml.find("Gather/Say").text == "Your account is 4, 3, 2, 1."
+
+
+def test_collected_digits_are_masked_in_the_log(account, caplog):
+    with caplog.at_level(logging.INFO, logger="phonetree"):
+        account.press("12345678")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook")]
+    assert "digits=****5678" in lines[0]
+
+
+def test_menu_keys_are_not_masked(account, caplog):
+    account.press("12345#")
+    account.press("1")
+    with caplog.at_level(logging.INFO, logger="phonetree"):
+        account.press("1")
+    assert "digits=1 " in caplog.records[-1].getMessage()
+
+
+@pytest.mark.parametrize("length", [0, 21])
+def test_a_collect_of_an_impossible_length_is_refused(length):
+    table = {
+        **TABLE,
+        "account": collect(
+            into="account",
+            then="known",
+            give_up="bye",
+            words={"en-US": {"ask": ASK}},
+            max_length=length,
+        ),
+    }
+    with pytest.raises(TableError, match="'account': a Collect takes 1 to 20 digits"):
+        make_app(Config(), table=table, start="hello", recovery="bye")
+
+
+def test_a_collect_without_its_ask_prompt_is_refused():
+    table = {
+        **TABLE,
+        "account": collect(into="account", then="known", give_up="bye", words={"en-US": {}}),
+    }
+    with pytest.raises(TableError, match="state 'account': the enter handler failed"):
+        make_app(Config(), table=table, start="hello", recovery="bye")

@@ -1,0 +1,125 @@
+"""The call's context: declared names carried in URLs, kept by exits, read by later states."""
+
+import pytest
+from twilio.twiml.voice_response import Gather, Hangup, Say
+
+from phonetree import make_app
+from phonetree_engine import Choose, Keys, Slot, State
+from phonetree_engine.settings import Config
+from phonetree_engine.tree import LETTERS, TableError
+from phonetree_tools.caller import SimulatedCall
+from tests.conftest import OPEN
+
+CONTEXT = {"team": Slot(5, LETTERS), "order": Slot(6, collected=True)}
+renders = []
+
+
+def menu(call):
+    gather = Gather(num_digits=1, action=call.action, action_on_empty_result=True)
+    gather.say("Press 1 for sales, 2 for billing.")
+    return gather
+
+
+def pick_team(call):
+    call.keep("team", {"1": "sales", "2": "bills"}.get(call.digits))
+    if call.digits == "3":
+        call.keep("order", "424242")
+    return "team"
+
+
+def team(call):
+    renders.append(call.state)
+    gather = Gather(num_digits=1, action=call.action, action_on_empty_result=True)
+    gather.say(f"You are through to {call.context.get('team', 'nobody')}.")
+    return gather
+
+
+def order(call):
+    renders.append(call.state)
+    return [Say(f"Order {call.context.get('order', 'none')}."), Hangup()]
+
+
+def bye(call):
+    return [Say("Goodbye."), Hangup()]
+
+
+TABLE = {
+    "menu": State(menu, Choose(pick_team, ("team",))),
+    "team": State(team, Keys(keys={"1": "team", "2": "order"}, otherwise="bye")),
+    "order": State(order),
+    "bye": State(bye),
+}
+
+
+def tree(table=TABLE, context=CONTEXT):
+    renders.clear()
+    app = make_app(
+        Config(), table=table, start="menu", recovery="bye", clock=lambda: OPEN, context=context
+    )
+    renders.clear()  # the start-up check renders every state
+    return app
+
+
+def place(app, *keys, validate=None):
+    call = SimulatedCall(app, validate=validate)
+    call.start()
+    for key in keys:
+        call.press(key)
+    return call
+
+
+def test_a_value_an_exit_kept_reaches_the_next_state(validate):
+    call = place(tree(), "2", validate=validate)
+    assert call.last_heard == ["You are through to bills."]
+
+
+def test_the_value_is_carried_in_the_url(validate):
+    call = place(tree(), "2", validate=validate)
+    assert call.gather.get("action") == "/state/team/exit?team=bills"
+
+
+def test_the_value_is_still_there_a_step_later(validate):
+    call = place(tree(), "1", "1", validate=validate)
+    assert call.last_heard == ["You are through to sales."]
+
+
+def test_steady_twiml_is_rendered_once_for_each_value_it_read(validate):
+    app = tree()
+    for keys in (("1",), ("2",), ("1",), ("2",), ("1", "1")):
+        place(app, *keys, validate=validate)
+    assert renders == ["team", "team"]
+
+
+def test_twiml_that_reads_a_collected_value_is_rendered_every_time(validate):
+    app = tree()
+    for _ in range(2):
+        call = place(app, "3", "2", validate=validate)
+    assert (call.last_heard, renders.count("order")) == (["Order 424242."], 2)
+
+
+def test_a_name_that_was_not_declared_stops_start_up_naming_the_state():
+    def reads_unknown(call):
+        return [Say(call.context.get("colour") or "Hello."), Hangup()]
+
+    table = {**TABLE, "order": State(reads_unknown)}
+    with pytest.raises(TableError, match=r"state 'order': .*'colour' is not a declared context"):
+        tree(table)
+
+
+def test_a_context_over_the_url_budget_stops_start_up():
+    with pytest.raises(TableError, match=r"over the budget of 512: .*notes \(600\)"):
+        make_app(Config(), table=TABLE, start="menu", recovery="bye", context={"notes": Slot(600)})
+
+
+@pytest.mark.parametrize(
+    "context, problem",
+    [
+        ({"tries": Slot(2)}, "context name 'tries' is already used by the engine"),
+        ({"Team": Slot(2)}, "context name 'Team' is not lower-case"),
+        ({"team": Slot(4, "a&b")}, "context 'team' may not hold URL characters"),
+        ({"team": 4}, "context 'team' must be a Slot"),
+    ],
+)
+def test_a_wrong_declaration_stops_start_up_naming_it(context, problem):
+    with pytest.raises(TableError, match=problem):
+        make_app(Config(), table=TABLE, start="menu", recovery="bye", context=context)
