@@ -11,6 +11,7 @@ The tree itself is the table in ``states/``; this module turns it into routes:
     /state/<name>               enter a state
     /state/<name>/exit          what the caller did there (Gather, Dial, Record, Enqueue action)
     /state/<name>/<callback>    a state's other webhooks (Enqueue waitUrl, recording status)
+    /status                     the number's "call status changes" webhook: log the call's end
     /healthz                    for the platform's health checks; needs no signature
 
 Run it with ``python phonetree.py`` (see ``--help``) or as the Procfile says.
@@ -89,6 +90,7 @@ def make_app(
     methods = ["GET", "POST"]
     app.route("/healthz", "GET", healthy)
     app.route("/voice", methods, hooks.route(hooks.start))
+    app.route("/status", methods, hooks.route(hooks.ended, callback=True))
     for name, row in engine.table.items():
         app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))
         if row.waits:

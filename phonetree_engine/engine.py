@@ -46,21 +46,24 @@ class Engine:
                     context[name] = value
         return context
 
-    def enter(self, name, params, context=None, prefix="", trail=()) -> tuple[list[str], str]:
-        """Return the TwiML of ``name`` and the states it goes on to at once, and the last.
+    def enter(self, name, params, context=None, prefix="", trail=()) -> tuple[list[str], list[str]]:
+        """Return the TwiML of ``name`` and the states it goes on to at once, and every state
+        entered on the way, in order (a closed one included): the last is where the call waits.
 
-        ``trail`` is the state whose exit led here, if any; each state passed joins it.
+        ``trail`` is the state whose exit led here, if any; a handler sees it with the states
+        entered before its own (``call.trail``).
         """
         context = context or {}
-        parts = []
+        parts, entered = [], []
         for _ in range(MAX_CHAIN):
             row = self.table[name]
+            entered.append(name)
             if row.when_closed and not self.call(name, params, context, prefix).is_open:
                 name, trail = row.when_closed, (*trail, name)
                 continue  # (a Call of its own: reading the clock must not stop the caching)
             parts.append(self.render(row, self.call(name, params, context, prefix, trail)))
             if not isinstance(row.exit, str):
-                return parts, name
+                return parts, entered
             name, trail = row.exit, (*trail, name)
         raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
 

@@ -15,6 +15,7 @@ commands:
   call    call the tree from this terminal: hear its prompts, press keys, see where it ends
   graph   print the tree as a Mermaid (or Graphviz DOT) diagram, generated from the table
   check   check the configuration and the state table, and say what is wrong
+  report  what callers did, read from the log lines: per state, per edge, outcomes, times
 
 With no command, serve.
 """
@@ -26,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = root.add_subparsers(dest="command", metavar="{serve,call,graph,check}")
+    commands = root.add_subparsers(dest="command", metavar="{serve,call,graph,check,report}")
     serve = commands.add_parser("serve", help="answer webhooks through waitress")
     serve.add_argument("--port", type=int, help="default: $PORT, or 8000")
     call = commands.add_parser("call", help="call the tree from this terminal")
@@ -49,6 +50,23 @@ def parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="print the tree as a diagram")
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     commands.add_parser("check", help="check the configuration and the table")
+    report = commands.add_parser(
+        "report",
+        help="what callers did, from the log lines",
+        description="Read log lines (plain or gzip files; stdin when none) and report the "
+        "tree's traffic. Times without an offset are in the business's TIMEZONE.",
+    )
+    report.add_argument("files", nargs="*", metavar="FILE", help="log files; - for stdin")
+    report.add_argument("--format", choices=["text", "json", "mermaid", "dot"], default="text")
+    report.add_argument(
+        "--since", help="first moment to count, e.g. 2026-11-24 or 2026-11-24T09:00"
+    )
+    report.add_argument("--until", help="moment to stop counting at (not included)")
+    report.add_argument(
+        "--log-timezone",
+        default="UTC",
+        help="time zone of the log's own timestamps (default UTC, as platforms run)",
+    )
     return root
 
 
@@ -79,9 +97,37 @@ def main(load_app, server_options: dict, argv=None) -> int:
         render = diagram.mermaid if args.format == "mermaid" else diagram.dot
         print(render(engine.table, engine.start))
         return 0
+    if command == "report":
+        return report(engine, args)
     from phonetree_tools import terminal
 
     return terminal.run(app, keys=args.keys, clock=args.clock, dial=args.dial)
+
+
+def report(engine, args) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from phonetree_tools import report
+
+    zone = engine.config.timezone
+    try:
+        log_zone = ZoneInfo(args.log_timezone)
+        since, until = (report.moment(t, zone) if t else None for t in (args.since, args.until))
+    except (ValueError, ZoneInfoNotFoundError) as error:
+        sys.exit(f"phonetree: report: {error}")
+    try:
+        return report.run(
+            engine.table,
+            engine.start,
+            args.files,
+            business_zone=zone,
+            log_zone=log_zone,
+            since=since,
+            until=until,
+            format=args.format,
+        )
+    except OSError as error:
+        sys.exit(f"phonetree: report: {error}")
 
 
 def serve(app, port: int, options: dict) -> int:

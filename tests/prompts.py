@@ -15,6 +15,7 @@ SUPPORT = (
 OFFER = "To leave a message instead, press 1 at any time."
 UNAVAILABLE = "Sorry, no one can take your call right now."
 VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
+NO_MESSAGE = "We did not get a message. Goodbye."
 THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
 GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
 SORRY = "Sorry, something went wrong on our side."

@@ -521,6 +521,15 @@ def test_no_transcript_is_sent_when_transcription_is_off():
     assert [seen.path for seen in app.seen] == ["/voice", "/saved", "/recorded"]
 
 
+def test_an_empty_recording_requests_no_action_and_goes_on_with_the_next_verbs():
+    twiml = '<Response><Record action="/saved"/><Say>No message.</Say><Hangup/></Response>'
+    call, app = started({"/voice": twiml, "/saved": "<Response/>"})
+    call.record(duration=0)
+    assert len(app.seen) == 1
+    assert call.last_heard == ["No message."]
+    assert call.outcome == ("hangup",)
+
+
 # Enqueue ##################################################################################
 
 QUEUE = '<Response><Enqueue action="/left" waitUrl="/wait">support</Enqueue></Response>'

@@ -6,7 +6,17 @@ from webtest import TestApp
 from phonetree_tools.caller import SimulatedCall
 from states import TABLE
 from states.menu import PROMPT
-from tests.prompts import HOURS, HOURS_AGAIN, INVALID, SALES, SUPPORT, THANKS, VOICEMAIL, WELCOME
+from tests.prompts import (
+    HOURS,
+    HOURS_AGAIN,
+    INVALID,
+    NO_MESSAGE,
+    SALES,
+    SUPPORT,
+    THANKS,
+    VOICEMAIL,
+    WELCOME,
+)
 
 
 def test_greeting_and_menu_come_in_one_answer(dial):
@@ -94,9 +104,21 @@ def test_a_recorded_message_is_thanked_and_the_call_ends(dial):
 def test_an_empty_recording_ends_politely(dial):
     call = dial()
     call.press("1")
-    record = call.document.find("Record")
-    assert record.get("action") == "/state/voicemail/exit"
-    assert call.document[-1].tag == "Hangup"
+    call.record(duration=0)  # Twilio requests no action, and plays what follows the Record
+    assert call.last_heard == [NO_MESSAGE]
+    assert call.outcome == ("hangup",)
+
+
+def test_a_message_is_recorded_to_the_voicemail_exit(dial):
+    call = dial()
+    call.press("1")
+    assert call.document.find("Record").get("action") == "/state/voicemail/exit"
+
+
+def test_the_hours_pause_before_the_way_back_to_the_menu(dial):
+    call = dial()
+    call.press("3")
+    assert [verb.tag for verb in call.gather] == ["Say", "Pause", "Say"]
 
 
 def test_menu_key_2_queues_for_support(dial):

@@ -3,8 +3,11 @@
 import io
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+from contextlib import suppress
 from datetime import datetime
 
 import bottle
@@ -14,6 +17,7 @@ from twilio.twiml.voice_response import Dial
 from phonetree import make_app
 from phonetree_engine.settings import SETTINGS, Config, Hours
 from phonetree_engine.tree import Keys, Outcome, State
+from phonetree_engine.web import MAX_BODY
 from phonetree_tools import diagram, terminal
 from states.menu import PROMPT
 from tests.conftest import CLOSED, OPEN, ROOT
@@ -28,6 +32,7 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
+from tests.servers import HOST, free_port
 
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
 HOLD_MUSIC = "[play http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3]"
@@ -66,6 +71,61 @@ def after(result, line) -> list[str]:
 def lines(result) -> list[str]:
     text = result if isinstance(result, str) else result.stdout
     return text.splitlines()
+
+
+# serve ######################################################################
+
+
+@pytest.fixture(scope="module")
+def served():
+    """``python phonetree.py serve --port P`` with $PORT saying another port; stopped after."""
+    port, other = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "phonetree.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**ENV, "PORT": str(other)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < deadline:
+            with suppress(OSError), socket.create_connection((HOST, port), timeout=1):
+                break
+            time.sleep(0.1)
+        yield process, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        process.stderr.close()
+
+
+def http_exchange(port, head: str) -> bytes:
+    with socket.create_connection((HOST, port), timeout=15) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode())
+        return sock.recv(65536)
+
+
+def test_serve_listens_on_the_port_of_the_option_not_of_the_environment(served):
+    _, port = served
+    answer = http_exchange(port, "GET /healthz HTTP/1.1\nHost: localhost\nConnection: close\n\n")
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b"\r\n\r\nok\n")
+
+
+def test_serve_refuses_bodies_at_the_procfile_limit(served):
+    _, port = served
+    head = (
+        "POST /voice HTTP/1.1\nHost: localhost\nConnection: close\n"
+        f"Content-Type: application/x-www-form-urlencoded\nContent-Length: {MAX_BODY}\n\n"
+    )
+    assert http_exchange(port, head).startswith(b"HTTP/1.1 413 ")
 
 
 # --help, check, graph ########################################################

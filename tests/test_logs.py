@@ -11,6 +11,7 @@ import time
 import pytest
 
 from phonetree_engine.logs import FORMAT, BatchedStreamHandler, Formatter
+from phonetree_engine.tree import event_line
 from tests.conftest import ROOT
 
 
@@ -94,3 +95,18 @@ def test_a_closed_stream_loses_the_lines_quietly():
     stream.close()
     handler.drain()
     assert handler.pending == []
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("CA1", "CA1"),
+        ("", '""'),  # an empty value stays visible: `key=` would read as the next field
+        ("two words", '"two words"'),
+        ("a=b", '"a=b"'),
+        ("line\nbreak", '"line\\nbreak"'),
+        ("Zoë", "Zoë"),
+    ],
+)
+def test_a_log_value_is_quoted_when_it_needs_to_be(value, shown):
+    assert event_line("webhook", field=value) == f"webhook field={shown}"
