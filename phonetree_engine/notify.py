@@ -1,21 +1,25 @@
-"""From a state's callback to the business: deliver a message, or have Twilio send it again.
+"""From a state's callback to the business: log the fact, deliver it, or have Twilio retry.
 
-A state's handler calls ``deliver(call, message)``; when a channel did not take the message, each
-failure goes to the log at once and `TryAgain` makes the callback answer 5xx, so that Twilio
-retries it (its URL was built with ``call.url(..., retry=True)``).
+A state's handler writes the fact with ``record(line)`` and hands the message to
+``deliver(call, message)``. When the log did not take the line in time, or a channel did not
+take the message (each failure is logged too), `TryAgain` makes the callback answer 5xx, so
+that Twilio retries it (its URL was built with ``call.url(..., retry=True)``).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from phonetree_engine import logs
 from phonetree_engine.delivery import Delivery, Message
-from phonetree_engine.logs import business_event
 from phonetree_engine.tree import TryAgain, event_line
 
-log = logging.getLogger("phonetree.delivery")
+
+def record(line: str) -> None:
+    """Write a business event before the callback is answered; TryAgain if it was not."""
+    if not logs.write_business_event(line):
+        raise TryAgain(f"the log did not take the {line.split(' ', 1)[0]} line in time")
 
 
 def deliver(call, message: Message) -> None:
@@ -29,7 +33,7 @@ def deliver(call, message: Message) -> None:
             channel=failure.channel,
             reason=failure.reason,
         )
-        business_event(log, line, logging.WARNING)
+        logs.write_business_event(line)  # the 5xx follows whether or not it was written
     if failures:
         channels = ", ".join(failure.channel for failure in failures)
         raise TryAgain(f"the {message.kind} was not delivered by {channels}")

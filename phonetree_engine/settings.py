@@ -379,6 +379,7 @@ _READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("NOTIFY_EMAIL", "notify_email", _addresses),
     ("MAIL_FROM", "mail_from", _address),
     ("NOTIFY_URL", "notify_url", _notify_url),
+    ("ALLOW_UNSIGNED", "allow_unsigned", _boolean),
 )
 
 # What the README tells operators: (variable, default as text, meaning); "" means unset.
@@ -415,6 +416,7 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
         "https URL that gets a JSON POST per message (Slack and Teams "
         "incoming webhooks work as is)",
     ),
+    ("ALLOW_UNSIGNED", "false", "Serve without signature checks, on a trusted network only"),
     ("PORT", "8000", "TCP port the server listens on"),
     ("LOG_LEVEL", "INFO", "Least severe log level written: DEBUG, INFO, WARNING or ERROR"),
 )
@@ -468,6 +470,7 @@ class Config:
     notify_email: tuple[str, ...] = ()
     mail_from: str | None = None
     notify_url: str | None = None
+    allow_unsigned: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -550,7 +553,7 @@ def check_environ(environ: Mapping[str, str] | None = None, *, with_port: bool =
     """Check every variable the server reads, raising one ConfigError with a line per problem.
 
     ``with_port=False`` leaves PORT out, for when the port comes from elsewhere (``--port``, or
-    waitress-serve's own ``--port=$PORT`` under the Procfile).
+    the Procfile's ``--port=$PORT``).
     """
     readers = [Config.from_environ, *([port] if with_port else []), log_level]
     problems = []

@@ -5,15 +5,10 @@ it is answered 2xx only once every channel (email, webhook) took the message. Th
 carries few of the call's parameters, so its URL carries the caller and how they got here.
 """
 
-import logging
-
 from twilio.twiml.voice_response import Hangup, Record, Say
 
 from phonetree_engine import messages, notify
-from phonetree_engine.logs import business_event
 from phonetree_engine.tree import event_line, mask_number
-
-log = logging.getLogger("phonetree.voicemail")
 
 
 def enter(call):
@@ -67,8 +62,7 @@ def saved(call):
 def recorded(call):
     """Write a finished recording to the log at once, and deliver it to the business."""
     status = call.param("RecordingStatus", "-")[:20]
-    business_event(
-        log,
+    notify.record(
         event_line(
             "recording",
             call=call.param("CallSid", "-")[:40],
@@ -101,8 +95,7 @@ def transcribed(call):
     """Write a recording's transcription to the log at once, and deliver it in its thread."""
     status = call.param("TranscriptionStatus", "-")[:20]
     text = call.param("TranscriptionText")[:4000]
-    business_event(
-        log,
+    notify.record(
         event_line(
             "transcription",
             call=call.param("CallSid", "-")[:40],

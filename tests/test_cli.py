@@ -107,9 +107,19 @@ def served():
 
 
 def http_exchange(port, head: str) -> bytes:
+    """Send ``head`` and read the answer until the server closes (or 64 KB)."""
     with socket.create_connection((HOST, port), timeout=15) as sock:
         sock.sendall(head.replace("\n", "\r\n").encode())
-        return sock.recv(65536)
+        answer = b""
+        while len(answer) < 65536:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+        return answer
 
 
 def test_serve_listens_on_the_port_of_the_option_not_of_the_environment(served):

@@ -7,7 +7,7 @@ import pytest
 from webtest import TestApp
 
 from phonetree import make_app
-from phonetree_engine import delivery
+from phonetree_engine import delivery, logs
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import SimulatedCall, WSGITransport
 from tests.conftest import CLOSED, OPEN
@@ -182,13 +182,14 @@ def test_a_retry_carries_the_idempotency_token_and_it_is_logged(caplog):
         mailbox.stop()
 
 
-def test_a_refused_email_answers_503_and_logs_the_failure_at_once(caplog):
+def test_a_refused_email_answers_503_and_logs_the_failure_as_a_business_event(caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
     with Mailbox(reply="451 4.3.0 try again later") as mailbox:
         call = voicemail(tree(**mailbox.settings))
     assert {seen.status for seen in call.callbacks} == {503}
     assert len(call.callbacks) == 6  # the first try and Twilio's 5 retries
     failed = [r for r in caplog.records if r.getMessage().startswith("delivery-failed")]
-    assert failed[0].levelno == logging.WARNING
+    assert failed[0].name == logs.BUSINESS
     assert "channel=email" in failed[0].getMessage()
 
 

@@ -159,6 +159,7 @@ READ_VALUES = [
     ("PUBLIC_URL", "https://ivr.example.com/", "public_url", "https://ivr.example.com"),
     ("PUBLIC_URL", "https://example.com/phone/", "public_url", "https://example.com/phone"),
     ("PUBLIC_URL", "http://localhost:8000", "public_url", "http://localhost:8000"),
+    ("ALLOW_UNSIGNED", "true", "allow_unsigned", True),
     (
         "NOTIFY_URL",
         "https://hooks.example.com/T1/B2",
