@@ -86,7 +86,8 @@ def notes(summary: dict, table: Mapping[str, State]) -> diagram.Notes:
             edges[edge["from"], edge["to"]] = note
         else:
             extra.append((edge["from"], f"recovered {note}", edge["to"]))
-    return diagram.Notes(f"{summary['calls']} calls", states, edges, extra, dropoffs)
+    calls = summary["calls"]
+    return diagram.Notes(f"{calls} call{'' if calls == 1 else 's'}", states, edges, extra, dropoffs)
 
 
 def mermaid(summary: dict, table, start) -> str:
@@ -129,4 +130,6 @@ def text(summary: dict, table, start) -> str:
         f"lines: {read['read']} read, {read['skipped']} skipped, "
         f"{read['outside_window']} outside the window",
     ]
+    if read["dropped_by_the_app"]:
+        lines.append(f"the app could not write {read['dropped_by_the_app']} lines: counts are low")
     return "\n".join(lines)

@@ -30,6 +30,7 @@ REPEATS = 3600  # seconds a message is remembered, so a callback Twilio repeats 
 
 # Business events that mean a caller left something for the business, and the outcome each is.
 MESSAGES = {"recording": "left_message", "callback-request": "requested_callback"}
+NOT_LEFT = ("absent", "failed", "in-progress")  # a recording's statuses that hold no message
 FAILURES = ("handler-failed", "recovery-failed", "unknown-state", "refused")
 OUTCOMES = (
     "reached_person",  # a Dial was answered
@@ -140,6 +141,8 @@ class Traffic:
             return self.call_ended(time, fields)
         if event in MESSAGES:
             self.message(event, time, fields)
+        elif event == "log-dropped":  # the app could not write some lines: counts are short
+            self.lines["dropped_by_the_app"] += int(seconds(fields.get("lines")))
         elif event in FAILURES:
             self.failures[event.replace("-", "_")] += 1
         return True  # an event the report does not read is still counted in ``events``
@@ -224,7 +227,7 @@ class Traffic:
 
     def message(self, event: str, time: float, fields: dict) -> None:
         """A message for the business; a callback Twilio repeats is counted once."""
-        if fields.get("status", "completed") != "completed":
+        if fields.get("status") in NOT_LEFT:
             return
         key = (event, fields.get("call") or fields.get("sid") or time)
         while self.messages and next(iter(self.messages.values())) < time - REPEATS:
@@ -284,7 +287,10 @@ class Traffic:
             },
             "call_status": dict(sorted(self.statuses.items())),
             "calls_per_hour": list(self.hours),
-            "lines": {name: self.lines[name] for name in ("read", "skipped", "outside_window")},
+            "lines": {
+                name: self.lines[name]
+                for name in ("read", "skipped", "outside_window", "dropped_by_the_app")
+            },
             "events": dict(sorted(self.events.items())),
         }
 

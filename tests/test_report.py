@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import logging
+import re
 import subprocess
 import sys
 from datetime import timezone
@@ -234,6 +235,36 @@ def test_a_callback_request_and_a_repeated_recording_are_counted_once_each():
     ]
     outcomes = summarize(lines)["outcomes"]
     assert (outcomes["left_message"], outcomes["requested_callback"]) == (1, 1)
+
+
+def test_a_recording_logged_without_a_status_counts_as_a_message():
+    line = "2026-11-24 15:00:01,000 INFO phonetree.business recording call=CA1 status=- url=u\n"
+    assert summarize([line])["outcomes"]["left_message"] == 1
+
+
+def test_lines_the_app_could_not_write_are_reported(calls):
+    dropped = "2026-11-24 15:00:09,000 WARNING phonetree log-dropped lines=12 business=0\n"
+    summary = summarize([*calls, dropped])
+    assert summary["lines"]["dropped_by_the_app"] == 12
+    assert "could not write 12 lines" in report.text(summary | {"timezone": "UTC"}, {}, "")
+
+
+def test_the_text_report_tells_each_count_in_words(calls):
+    text = report.text(summarize(calls) | {"timezone": "UTC"}, states.TABLE, states.START)
+    assert "calls: 3" in text.splitlines()
+    assert re.search(r"^hours +1 +1$", text, re.M)
+    assert re.search(r"^menu -> sales +1 +33%$", text, re.M)
+    assert re.search(r"^  reached a person +1$", text, re.M)
+    assert re.search(r"^  left a message +1$", text, re.M)  # the simulated recording callback
+
+
+def test_the_dot_report_is_the_graph_with_counts(calls):
+    summary = summarize(calls)
+    drawn = report.dot(summary, states.TABLE, states.START).splitlines()
+    assert '    _call -> greeting [label="3 calls"];' in drawn
+    assert '    menu -> hours [label="3, say hours\\n1 (33%)"];' in drawn
+    assert '    hours [label="hours\\n1 in, 1 ended here", color="#c0392b"];' in drawn
+    assert '    goodbye [shape=doublecircle, label="goodbye\\n1 in, 1 ended here"];' in drawn
 
 
 def test_an_empty_input_reports_no_calls():
