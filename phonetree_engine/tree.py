@@ -93,7 +93,9 @@ RETRY_FRAGMENT = "#rc=5&rp=5xx,ct,rt"
 class Keys:
     """Go where the caller's key (or spoken word) says.
 
-    ``otherwise`` takes invalid input, ``silence`` a timeout (default: ``otherwise``). Both
+    ``otherwise`` takes invalid input, ``silence`` a timeout (default: ``otherwise``). Digits
+    are looked up whole: "12" is not "1" (Twilio posts one key to a ``numDigits="1"`` menu, so
+    more are not from Twilio's Gather, and are invalid). Both
     count as a failed try; after ``MAX_RETRIES`` failed tries in a row the call goes to
     ``give_up`` instead, so nobody is kept at a menu forever.
     """

@@ -11,6 +11,7 @@ from states import (
     hours,
     menu,
     message_saved,
+    no_choice,
     reception,
     sales,
     support,
@@ -37,6 +38,7 @@ TABLE = {
                 "receptionist": "reception",
             },
             otherwise="error",
+            silence="no_choice",
             give_up="transfer",
         ),
     ),
@@ -62,6 +64,7 @@ TABLE = {
         when_closed="unavailable",
     ),
     "error": State(error.enter, "menu"),
+    "no_choice": State(no_choice.enter, "menu"),
     "transfer": State(transfer.enter, "reception"),
     "unavailable": State(unavailable.enter, "voicemail"),
     "voicemail": State(

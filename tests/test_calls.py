@@ -10,10 +10,12 @@ from tests.prompts import (
     HOURS,
     HOURS_AGAIN,
     INVALID,
+    NO_CHOICE,
     NO_MESSAGE,
     SALES,
     SUPPORT,
     THANKS,
+    TRANSFER,
     VOICEMAIL,
     WELCOME,
 )
@@ -80,10 +82,43 @@ def test_invalid_key_says_so_and_repeats_the_menu_in_one_answer(dial, key):
     assert len(call.requests) == requests_before + 1
 
 
-def test_silence_at_the_menu_counts_as_invalid(dial):
+def test_silence_at_the_menu_says_no_choice_was_heard_and_repeats_the_menu(dial):
     call = dial()
     call.silence()
-    assert call.last_heard == [INVALID, PROMPT]
+    assert call.last_heard == [NO_CHOICE, PROMPT]
+
+
+def test_silence_and_wrong_keys_together_count_towards_a_person(dial):
+    call = dial()
+    call.silence()
+    call.press("7")
+    call.silence()
+    assert call.last_heard == [TRANSFER]
+
+
+def test_the_finishing_key_alone_at_the_menu_is_heard_as_no_choice(dial):
+    call = dial()
+    call.press("#")  # Twilio ends the Gather and posts no Digits
+    assert call.last_heard == [NO_CHOICE, PROMPT]
+
+
+# With numDigits="1" Twilio stops listening after the first key and posts only that key.
+
+
+def test_two_keys_at_the_menu_post_the_first_as_twilio_does(dial):
+    call = dial()
+    call.press("12")
+    assert call.requests[-1].params["Digits"] == "1"
+    assert call.last_heard == [SALES, VOICEMAIL]
+
+
+@pytest.mark.parametrize("digits", ["12", "31", "00", "1#"])
+def test_more_digits_than_the_menu_takes_are_an_invalid_choice(app, validate, digits):
+    # Twilio never posts this to a one-key menu: a hand-made or replayed request may. Acting on
+    # its first key would guess; an invalid choice and the menu again is what a caller can use.
+    response = TestApp(app).post("/state/menu/exit", {"CallSid": "CA1", "Digits": digits})
+    validate(response.text)
+    assert [say.text for say in response.xml.iter("Say")] == [INVALID, PROMPT]
 
 
 def test_menu_key_1_leads_to_sales_voicemail(dial):

@@ -160,7 +160,7 @@ def test_check_exits_0():
 
 
 def test_check_says_ok_with_the_number_of_states():
-    assert phonetree("check").stdout == "ok: 12 states, all reachable from 'greeting'\n"
+    assert phonetree("check").stdout == "ok: 13 states, all reachable from 'greeting'\n"
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,8 @@ def mermaid():
         "menu -->|1, say sales| sales",
         "menu -->|2, say support| support",
         "menu -->|0, say operator, say receptionist| reception",
-        "menu -->|other key, silence| error",
+        "menu -->|other key| error",
+        "menu -->|silence| no_choice",
         "menu -->|too many tries| transfer",
         "support -->|closed, other QueueResult| unavailable",
     ],
@@ -540,3 +541,21 @@ def test_edges_join_the_labels_of_parallel_edges():
 def test_give_up_is_drawn_as_too_many_tries():
     table = {**SMALL, "menu": State(nothing, Keys({"1": "bye"}, otherwise="menu", give_up="shut"))}
     assert ("menu", "too many tries", "shut") in diagram.edges(table)
+
+
+@pytest.mark.parametrize(
+    ("keys", "note"),
+    [
+        ("12", "(this menu takes 1 key: Twilio sends 1)"),
+        ("3#1", "(# ends the input: Twilio sends 3)"),
+        ("#", "(# ends the input: Twilio sends no keys)"),
+    ],
+)
+def test_the_terminal_says_when_twilio_sends_fewer_keys_than_typed(build, keys, note):
+    _, out = run(build(), keys, clock="open")
+    assert after(out, f"> {keys}")[0] == note
+
+
+def test_the_terminal_says_nothing_about_keys_twilio_sends_whole(build):
+    _, out = run(build(), "3", clock="open")
+    assert after(out, "> 3")[0] == f"heard: {HOURS}"

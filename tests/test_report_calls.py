@@ -151,7 +151,7 @@ def place_calls(line: Line, ledger: Ledger):
     assert call.waiting_for == "record"
     line.hang_up(call, 200)
     ledger.placed(
-        "greeting menu error menu error menu transfer reception unavailable voicemail", 200
+        "greeting menu no_choice menu no_choice menu transfer reception unavailable voicemail", 200
     )
 
     call = line.call()  # hangs up during the menu

@@ -321,6 +321,33 @@ def test_keys_table_with_words_matches_speech():
     assert keys.decide(call) == ("b", False)
 
 
+@pytest.mark.parametrize(
+    ("params", "decided"),
+    [
+        ({"Digits": "1"}, ("a", False)),
+        ({"Digits": "12"}, ("wrong", True)),  # a key the table has, then more: not that key
+        ({"Digits": "7"}, ("wrong", True)),
+        ({}, ("quiet", True)),
+        ({"Digits": " "}, ("quiet", True)),
+        ({"SpeechResult": ""}, ("quiet", True)),
+    ],
+)
+def test_keys_tell_silence_from_a_wrong_key(params, decided):
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Call as HandlerCall
+
+    keys = Keys(keys={"1": "a"}, otherwise="wrong", silence="quiet")
+    assert keys.decide(HandlerCall("menu", Config(), params)) == decided
+
+
+def test_keys_without_a_silence_state_take_silence_as_a_wrong_key():
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Call as HandlerCall
+
+    keys = Keys(keys={"1": "a"}, otherwise="wrong")
+    assert keys.decide(HandlerCall("menu", Config(), {})) == ("wrong", True)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300) | st.text(alphabet="ab=&%+2Fé;", max_size=60).map(str.encode))
 def test_form_parsing_agrees_with_the_standard_library(raw):
