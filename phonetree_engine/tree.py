@@ -60,6 +60,9 @@ STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 WAITING_VERBS = ("Gather", "Dial", "Record", "Enqueue")
 ENDING_VERBS = ("Hangup", "Reject")
 PLAIN_VALUE = re.compile(r'[^ "=]+')  # what a log value can be without quotes
+# Every character a line-splitting tool may honour (str.splitlines' list, and DEL), written as
+# an escape, so that no value can start a line of its own in the log.
+LINE_BREAKS = {code: f"\\u{code:04x}" for code in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
 MAX_CHAIN = 16  # states entered in one answer; the check keeps real chains far shorter
 
 
@@ -433,7 +436,7 @@ def event_line(event: str, **fields) -> str:
     for key, value in fields.items():
         text = str(value)
         if not text or not text.isprintable() or PLAIN_VALUE.fullmatch(text) is None:
-            text = json.dumps(text, ensure_ascii=False)
+            text = json.dumps(text, ensure_ascii=False).translate(LINE_BREAKS)
         parts.append(f"{key}={text}")
     return " ".join(parts)
 

@@ -111,12 +111,8 @@ class Webhooks:
         def webhook(**names):
             started = time.perf_counter()
             environ = bottle.request.environ
-            query, form = read_params(environ)
-            if self.config.validates_signatures and not self.signed(environ, form):
-                log.warning(event_line("refused", path=environ.get("PATH_INFO", "")[:100]))
-                raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
+            query, form, context = self.admit(environ)
             params = dict(reversed(query + form))  # the first value of each name wins
-            context = self.engine.read_context(query)
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
                 parts, reached, entered = step(params, context, prefix, **names)
@@ -141,6 +137,25 @@ class Webhooks:
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
+
+    def admit(self, environ):
+        """Read and check a request, or refuse it with a 4xx and one line: it cannot fail.
+
+        A Host or X-Forwarded-* header that no URL can hold (``h:abc``, ``[::1``) cannot have
+        been signed by Twilio: it is refused as a bad request, like any other odd input.
+        """
+        path = environ.get("PATH_INFO", "")[:100]
+        try:
+            query, form = read_params(environ)
+            if self.config.validates_signatures and not self.signed(environ, form):
+                log.warning(event_line("refused", path=path))
+                raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
+            return query, form, self.engine.read_context(query)
+        except bottle.HTTPError:
+            raise
+        except Exception as error:
+            log.warning(event_line("refused", path=path, reason=type(error).__name__))
+            raise bottle.HTTPError(400, "Bad Request: malformed host or headers.") from None
 
     def recover(self, params, context, prefix, callback=False):
         """Apologise and go on at the recovery state; after repeated failures, to a person.
@@ -180,11 +195,11 @@ class Webhooks:
         # with and without its default port, as Twilio's own signing is inconsistent there.
         try:
             expected = validator.compute_signature(url, params, algorithm)
-        except ValueError:  # an algorithm the twilio package does not know
-            return False
-        return hmac.compare_digest(expected, signature) or validator.validate(
-            url, params, signature, algorithm=algorithm
-        )
+            return hmac.compare_digest(expected, signature) or validator.validate(
+                url, params, signature, algorithm=algorithm
+            )
+        except ValueError:  # an algorithm the twilio package does not know, a host urllib
+            return False  # cannot parse (a forwarded host of "[")
 
 
 def answer(parts, entered):
