@@ -292,6 +292,16 @@ def test_gzip_and_plain_files_give_the_same_report(calls, tmp_path):
     assert summarize_files([packed]) == summarize_files([plain])
 
 
+def test_a_gzip_file_cut_short_gives_what_it_holds(calls, tmp_path):
+    packed = gzip.compress("".join(calls * 50).encode())
+    path = tmp_path / "web.log.gz"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    result = phonetree("report", "--format", "json", str(path))
+    assert result.returncode == 0
+    assert 0 < json.loads(result.stdout)["lines"]["read"] < len(calls) * 50
+    assert b"cut off" in result.stderr
+
+
 def test_lines_split_over_two_files_are_read_in_time_order(calls, tmp_path):
     first, second = tmp_path / "web.1.log", tmp_path / "web.2.log"
     first.write_text("".join(calls[1::2]))
