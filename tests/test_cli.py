@@ -146,9 +146,9 @@ def usage():
     return phonetree("--help")
 
 
-@pytest.mark.parametrize("command", ["serve", "call", "graph", "check"])
-def test_help_lists_each_command(usage, command):
-    assert re.search(rf"^  {command}  ", usage.stdout, re.MULTILINE)
+@pytest.mark.parametrize("command", ["serve", "call", "graph", "check", "report"])
+def test_help_lists_each_command_once(usage, command):
+    assert len(re.findall(rf"^ +{command} +\S", usage.stdout, re.MULTILINE)) == 1
 
 
 def test_help_exits_0(usage):
@@ -318,8 +318,32 @@ def test_support_queues_and_hears_the_position(queued):
     assert heard(queued)[2:] == [SUPPORT, "You are caller number 1.", HOLD_MUSIC]
 
 
-def test_a_walk_into_a_queue_ends_there(queued):
-    assert lines(queued)[-2:] == [f"heard: {HOLD_MUSIC}", "call ended: queue support"]
+def test_a_walk_into_a_queue_stops_with_the_caller_waiting(queued):
+    assert lines(queued)[-2:] == [
+        f"heard: {HOLD_MUSIC}",
+        "the caller waits in queue 'support' (--queue ends the wait)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("result", "then"),
+    [("bridged", [f"heard: {GOODBYE}"]), ("queue-full", [f"heard: {UNAVAILABLE}"])],
+)
+def test_the_queue_option_says_how_the_wait_ends(result, then):
+    walked = phonetree("call", "--keys", "2", "--clock", "open", "--queue", result)
+    assert after(walked, f"heard: {HOLD_MUSIC}")[: 1 + len(then)] == [
+        f"queue 'support' ends: {result}",
+        *then,
+    ]
+
+
+def test_the_queue_option_ends_a_wait_whose_music_offers_keys(build):
+    _, out = run(build(queue_voicemail_after=0), "2", clock="open", queue="bridged")
+    assert lines(out)[-3:] == [
+        "queue 'support' ends: bridged",
+        f"heard: {GOODBYE}",
+        "call ended: hangup",
+    ]
 
 
 def test_a_word_in_the_keys_is_said():
