@@ -186,11 +186,11 @@ class Webhooks:
         # with and without its default port, as Twilio's own signing is inconsistent there.
         try:
             expected = validator.compute_signature(url, params, algorithm)
-        except ValueError:  # an algorithm the twilio package does not know
-            return False
-        return hmac.compare_digest(expected, signature) or validator.validate(
-            url, params, signature, algorithm=algorithm
-        )
+            return hmac.compare_digest(expected, signature) or validator.validate(
+                url, params, signature, algorithm=algorithm
+            )
+        except ValueError:  # an algorithm the twilio package does not know, a host urllib
+            return False  # cannot parse (a forwarded host of "[")
 
 
 def answer(parts, entered):

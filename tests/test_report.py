@@ -237,6 +237,15 @@ def test_a_callback_request_and_a_repeated_recording_are_counted_once_each():
     assert (outcomes["left_message"], outcomes["requested_callback"]) == (1, 1)
 
 
+def test_lines_of_older_versions_count_the_state_each_answer_left_the_call_in(calls):
+    older = [re.sub(r" entered=\S+", "", line) for line in calls]
+    calls_, states_, edges = counts(summarize(older))
+    assert calls_ == 3
+    assert states_["menu"] == (3, 0)
+    assert "greeting" not in states_  # went on at once: those lines did not say
+    assert edges[("menu", "reception")] == 1
+
+
 def test_a_recording_logged_without_a_status_counts_as_a_message():
     line = "2026-11-24 15:00:01,000 INFO phonetree.business recording call=CA1 status=- url=u\n"
     assert summarize([line])["outcomes"]["left_message"] == 1
