@@ -3,6 +3,7 @@
 import io
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -193,6 +194,42 @@ def test_two_bad_variables_stop_serving_with_two_lines():
         f"phonetree: cannot start: DIAL_TIMEOUT='abc': {EXPECTED['DIAL_TIMEOUT']}",
         f"phonetree: cannot start: LOG_LEVEL='verbose': {EXPECTED['LOG_LEVEL']}",
     ]
+
+
+README_CALLS = [
+    shlex.split(line.partition("#")[0])[2:]
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    if line.startswith("python phonetree.py call --keys")
+]
+
+
+def without(args: list[str], flag: str) -> list[str]:
+    """The same walk without ``flag``, or for --clock at the other time of day."""
+    at = args.index(flag)
+    if flag == "--clock":
+        return [*args[: at + 1], "open" if args[at + 1] == "closed" else "closed", *args[at + 2 :]]
+    return args[:at] + args[at + 2 :]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (args, flag)
+        for args in README_CALLS
+        for flag in ("--clock", "--dial", "--queue")
+        if flag in args
+    ],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value),
+)
+def test_each_flag_of_a_readme_example_changes_what_the_caller_hears(args, flag):
+    example, other = phonetree(*args), phonetree(*without(args, flag))
+    assert example.returncode == other.returncode == 0
+    assert heard(example) != heard(other)
+
+
+def test_the_readme_shows_the_flags_of_call_in_examples():
+    flags = {arg for args in README_CALLS for arg in args if arg.startswith("--")}
+    assert flags >= {"--keys", "--clock", "--dial", "--queue"}
 
 
 @pytest.fixture(scope="module")
