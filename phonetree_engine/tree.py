@@ -52,6 +52,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from twilio.twiml import TwiML
 
@@ -75,6 +76,17 @@ class TableError(ValueError):
 
 class TransitionError(RuntimeError):
     """An exit handler chose a state it did not declare."""
+
+
+class TryAgain(RuntimeError):
+    """A callback could not do its work yet (a message was not delivered): answered with a
+    5xx, so that Twilio sends it again when its URL asks for retries (``call.url(retry=True)``).
+    """
+
+
+# Twilio's connection override: retry a callback up to 5 times on a 5xx, a failed connection
+# or a read timeout. Not part of the signed URL: HTTP clients never send the fragment.
+RETRY_FRAGMENT = "#rc=5&rp=5xx,ct,rt"
 
 
 # Exits ######################################################################
@@ -280,6 +292,7 @@ class Call:
         "_is_open",
         "_now",
         "_params",
+        "_trail",
         "clock",
         "config",
         "kept",
@@ -300,6 +313,7 @@ class Call:
         prefix="",
         is_open=None,
         slots=None,
+        trail=(),
     ):
         self.state = state
         self.config = config
@@ -312,6 +326,7 @@ class Call:
         self.prefix = prefix
         self._is_open = is_open
         self._now: datetime | None = None
+        self._trail = trail
         self.volatile = False
 
     @property
@@ -341,6 +356,16 @@ class Call:
         if self._now is None:
             self._now = self.config.now(self.clock)
         return self._now
+
+    @property
+    def trail(self) -> tuple[str, ...]:
+        """The states this answer passed through before this one, the state left first.
+
+        Menu key 1 at the menu reaches voicemail with ``("menu", "sales")``; a caller who left
+        the support queue with ``("support",)``. Empty when Twilio asked for the state itself.
+        """
+        self.volatile = True
+        return self._trail
 
     @property
     def is_open(self) -> bool:
@@ -375,9 +400,19 @@ class Call:
         """The URL the waiting verb posts to: this state's exit, with the call's context."""
         return state_url(self.prefix, self.state, "exit", self.carried())
 
-    def url(self, part: str) -> str:
-        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``."""
-        return state_url(self.prefix, self.state, part, self.carried())
+    def url(self, part: str, retry: bool = False, **once: str) -> str:
+        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``.
+
+        ``once`` adds values for that callback alone, read there with ``call.param``: a
+        callback Twilio sends after the call (a recording's) carries few of the call's
+        parameters, and ends the call's path, so they need no slot. ``retry`` asks Twilio to
+        send it again when it fails (see ``TryAgain``).
+        """
+        url = state_url(self.prefix, self.state, part, self.carried())
+        values = {name: value for name, value in once.items() if value}
+        if values:
+            url += ("&" if "?" in url else "?") + urlencode(values)
+        return url + RETRY_FRAGMENT if retry else url
 
     def carried(self) -> dict[str, str]:
         """Every context value, for a URL: the TwiML then depends on all of them."""
@@ -404,3 +439,12 @@ def event_line(event: str, **fields) -> str:
             text = json.dumps(text, ensure_ascii=False).translate(LINE_BREAKS)
         parts.append(f"{key}={text}")
     return " ".join(parts)
+
+
+def mask_number(number: str) -> str:
+    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
+    if not number:
+        return "-"
+    head = "+" if number.startswith("+") else ""
+    tail = number[-4:] if len(number) > 6 else number[-2:]
+    return head + "*" * (len(number) - len(head) - len(tail)) + tail

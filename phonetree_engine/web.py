@@ -19,7 +19,7 @@ from twilio.twiml.voice_response import Leave, Say
 
 from phonetree_engine.engine import Engine
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Call, State, as_verbs, event_line
+from phonetree_engine.tree import Call, State, TryAgain, as_verbs, event_line, mask_number
 
 log = logging.getLogger("phonetree")
 
@@ -70,7 +70,7 @@ class Webhooks:
     def leaving(self, name):
         def step(params, context, prefix):
             target, context = self.engine.leave(name, params, context, prefix)
-            return answer(*self.engine.enter(target, params, context, prefix))
+            return answer(*self.engine.enter(target, params, context, prefix, trail=(name,)))
 
         return step
 
@@ -116,6 +116,15 @@ class Webhooks:
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
                 parts, reached, entered = step(params, context, prefix, **names)
+            except TryAgain as error:
+                if not callback:  # a live call must hear something: never a 5xx
+                    log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
+                    parts, reached, entered = self.recover(params, context, prefix)
+                else:
+                    log.info(webhook_line(environ, params, "retry", (), started, private))
+                    raise bottle.HTTPError(
+                        503, f"Service Unavailable: {error}; send it again."
+                    ) from None
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
                 parts, reached, entered = self.recover(params, context, prefix, error.callback)
@@ -319,14 +328,8 @@ def webhook_line(environ, params, reached, entered, started, private=False) -> s
     if entered:
         fields["entered"] = ",".join(entered)
     fields["next"] = reached
+    token = environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+    if token:  # Twilio retried: the same token on every attempt of one callback
+        fields["retry_token"] = token[:80]
     fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     return event_line("webhook", **fields)
-
-
-def mask_number(number: str) -> str:
-    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
-    if not number:
-        return "-"
-    head = "+" if number.startswith("+") else ""
-    tail = number[-4:] if len(number) > 6 else number[-2:]
-    return head + "*" * (len(number) - len(head) - len(tail)) + tail

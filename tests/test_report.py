@@ -264,7 +264,7 @@ def test_the_text_report_tells_each_count_in_words(calls):
     assert re.search(r"^hours +1 +1$", text, re.M)
     assert re.search(r"^menu -> sales +1 +33%$", text, re.M)
     assert re.search(r"^  reached a person +1$", text, re.M)
-    assert re.search(r"^  left a message +0$", text, re.M)  # no recording callback was sent
+    assert re.search(r"^  left a message +1$", text, re.M)  # the simulated recording callback
 
 
 def test_the_dot_report_is_the_graph_with_counts(calls):
