@@ -4,6 +4,7 @@
 message naming every bad variable, rather than surfacing later as a caller hearing an error.
 """
 
+import dataclasses
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -128,8 +129,11 @@ class Hours:
             for start, end in self.week[moment.weekday()]
         )
 
-    def describe(self) -> str:
-        """Say the hours as a phrase that completes 'We are open ...'."""
+    def describe(self, language: str = "en-US") -> str:
+        """Say the hours as a phrase that completes 'We are open ...' (in Spanish, 'Estamos
+        abiertos ...' for a language tag starting with es)."""
+        if language.split("-")[0] == "es":
+            return self._describe_spanish()
         runs: list[list] = []  # [first day, last day, intervals]: consecutive days, same hours
         for day, intervals in enumerate(self.week):
             if intervals and runs and runs[-1][1] == day - 1 and runs[-1][2] == intervals:
@@ -144,6 +148,50 @@ class Hours:
         ]
         # parse() never yields a week without hours; a hand-built one still gets a sentence.
         return _spoken_list(phrases) or "by appointment only"
+
+    def _describe_spanish(self) -> str:
+        phrases = [
+            _spanish_days(first, last)
+            + " "
+            + " y ".join(f"de {_spanish_time(a)} a {_spanish_time(b)}" for a, b in intervals)
+            for first, last, intervals in self._runs()
+        ]
+        return _spanish_list(phrases) or "solo con cita previa"
+
+    def _runs(self) -> list[list]:
+        """[first day, last day, intervals] for each run of consecutive days with equal hours."""
+        runs: list[list] = []
+        for day, intervals in enumerate(self.week):
+            if intervals and runs and runs[-1][1] == day - 1 and runs[-1][2] == intervals:
+                runs[-1][1] = day
+            elif intervals:
+                runs.append([day, day, intervals])
+        return runs
+
+
+_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábados", "domingos")
+
+
+def _spanish_list(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " y " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def _spanish_days(first: int, last: int) -> str:
+    if first == last:
+        return f"los {_DIAS[first]}"
+    if last - first == 1:
+        return f"los {_DIAS[first]} y {_DIAS[last]}"
+    return f"de {_DIAS[first]} a {_DIAS[last]}"
+
+
+def _spanish_time(moment: time) -> str:
+    if moment == _END_OF_DAY:
+        return "medianoche"
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    part = (
+        "de la mañana" if moment.hour < 12 else "de la tarde" if moment.hour < 20 else "de la noche"
+    )
+    return f"{moment.hour % 12 or 12}{minutes} {part}"
 
 
 # Reading values ##############################################################
@@ -169,7 +217,31 @@ _phone_number = _matching(_E164, _PHONE)
 _phone_or_sip = _matching(rf"{_E164}|sip:[^\s@]+@[^\s@]+", _PHONE + " or sip:user@host")
 _queue_name = _matching(r".{1,64}", "a queue name of 1 to 64 characters")
 _url = _matching(r"https?://[^\s/?#]+\S*", "an http(s) URL")
-_language = _matching(r"[a-z]{2,3}(-[A-Z]{2})?", "a language tag like en-US or fr")
+_LANGUAGE_TAG = r"[a-z]{2,3}(-[A-Z]{2})?"
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+    bad = [repr(tag) for tag in tags if not re.fullmatch(_LANGUAGE_TAG, tag)]
+    if bad or not tags:
+        raise ValueError(
+            f"not language tags: {', '.join(bad) or 'none'}; expected e.g. en-US or en-US,es-US"
+        )
+    if len(set(tags)) < len(tags):
+        raise ValueError("a language is listed twice")
+    if len(tags) > 9:
+        raise ValueError("at most 9 languages: the caller picks one with a key from 1 to 9")
+    return tuple(tags)
+
+
+def _voices(value: str) -> dict[str, str]:
+    voices = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        tag, equals, voice = (text.strip() for text in item.partition("="))
+        if not equals or not voice or not re.fullmatch(_LANGUAGE_TAG, tag):
+            raise ValueError(f"{item!r} is not language=voice; expected e.g. es-US=Polly.Lupe")
+        voices[tag] = voice
+    return voices
 
 
 def _integer(low: int, high: int, unit: str = "") -> Callable[[str], int]:
@@ -240,7 +312,8 @@ _READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("TIMEZONE", "timezone", _time_zone),
     ("CLOSED_DATES", "closed_dates", _dates),
     ("VOICE", "voice", str),
-    ("LANGUAGE", "language", _language),
+    ("LANGUAGES", "languages", _languages),
+    ("VOICES", "voices", _voices),
     ("MAX_RETRIES", "max_retries", _integer(1, 10)),
     ("VOICEMAIL_MAX_LENGTH", "voicemail_max_length", _integer(5, 14400, " of seconds")),
     ("TRANSCRIBE", "transcribe", _boolean),
@@ -262,7 +335,8 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("TIMEZONE", "America/New_York", "IANA time zone of the opening hours"),
     ("CLOSED_DATES", "", "Closed days as ISO dates, e.g. `2026-12-25, 2027-01-01`"),
     ("VOICE", "", "Text-to-speech voice, e.g. `Polly.Joanna` (unset: Twilio's default)"),
-    ("LANGUAGE", "en-US", "Language of prompts and speech input, e.g. `en-US`"),
+    ("LANGUAGES", "en-US", "The tree's languages, the default first, e.g. `en-US,es-US`"),
+    ("VOICES", "", "A voice per language, e.g. `es-US=Polly.Lupe` (unset: `VOICE`)"),
     ("MAX_RETRIES", "3", "Invalid or silent inputs at a menu before a person answers, 1 to 10"),
     ("VOICEMAIL_MAX_LENGTH", "120", "Longest voicemail in seconds, 5 to 14400"),
     ("TRANSCRIBE", "false", "Transcribe voicemails: true or false"),
@@ -311,7 +385,8 @@ class Config:
     timezone: ZoneInfo = _NEW_YORK
     closed_dates: frozenset[date] = frozenset()
     voice: str | None = None
-    language: str = "en-US"
+    languages: tuple[str, ...] = ("en-US",)
+    voices: Mapping[str, str] = dataclasses.field(default_factory=dict)
     max_retries: int = 3
     voicemail_max_length: int = 120
     transcribe: bool = False
@@ -334,9 +409,20 @@ class Config:
         if values.get("transcribe") and values.get("voicemail_max_length", 120) > 120:
             # Twilio transcribes recordings of two minutes at most, and fails the rest.
             problems.append("TRANSCRIBE=true: needs VOICEMAIL_MAX_LENGTH of 120 seconds or less")
+        unknown = set(values.get("voices", {})) - set(values.get("languages", ("en-US",)))
+        if unknown:
+            problems.append(f"VOICES: {', '.join(sorted(unknown))} not in LANGUAGES")
         if problems:
             raise ConfigError("\n".join(problems))
         return cls(**values)
+
+    @property
+    def language(self) -> str:
+        """The default language: the first of LANGUAGES."""
+        return self.languages[0]
+
+    def voice_for(self, language: str) -> str | None:
+        return self.voices.get(language, self.voice)
 
     def now(self, clock: Callable[[], datetime] | None = None) -> datetime:
         """Return the current time in the business time zone."""

@@ -8,10 +8,23 @@ from phonetree_engine.tree import event_line
 
 log = logging.getLogger("phonetree.voicemail")
 
+WORDS = {
+    "en-US": {
+        "record": "Please leave a message after the beep. Press the pound key when you are done.",
+        "nothing": "We did not get a message. Goodbye.",
+    },
+    "es-US": {
+        "record": "Por favor, deje un mensaje después del tono. "
+        "Oprima la tecla de numeral cuando termine.",
+        "nothing": "No recibimos ningún mensaje. Adiós.",
+    },
+}
+
 
 def enter(call):
     """Record a message; Record's action thanks the caller."""
     config = call.config
+    words = call.words(WORDS)
     record = Record(
         action=call.action,
         max_length=config.voicemail_max_length,
@@ -22,10 +35,10 @@ def enter(call):
     if config.transcribe:
         record.attrs.update(transcribe=True, transcribeCallback=call.url("transcribed"))
     return [
-        Say("Please leave a message after the beep. Press the pound key when you are done."),
+        Say(words["record"]),
         record,
         # Twilio skips the action when the recording is empty, and goes on here.
-        Say("We did not get a message. Goodbye."),
+        Say(words["nothing"]),
         Hangup(),
     ]
 

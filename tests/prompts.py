@@ -18,3 +18,11 @@ VOICEMAIL = "Please leave a message after the beep. Press the pound key when you
 THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
 GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
 SORRY = "Sorry, something went wrong on our side."
+MENU = (
+    "Listen to the following menu options. "
+    "For sales, press one. "
+    "For support, press two. "
+    "For our business hours, press three. "
+    "To repeat these options, press nine. "
+    "To speak with the receptionist, press zero."
+)

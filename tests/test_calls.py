@@ -5,8 +5,8 @@ from webtest import TestApp
 
 from phonetree_tools.caller import SimulatedCall
 from states import TABLE
-from states.menu import PROMPT
 from tests.prompts import HOURS, HOURS_AGAIN, INVALID, SALES, SUPPORT, THANKS, VOICEMAIL, WELCOME
+from tests.prompts import MENU as PROMPT
 
 
 def test_greeting_and_menu_come_in_one_answer(dial):

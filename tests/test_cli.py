@@ -11,11 +11,11 @@ import bottle
 import pytest
 from twilio.twiml.voice_response import Dial
 
+import states
 from phonetree import make_app
 from phonetree_engine.settings import SETTINGS, Config, Hours
 from phonetree_engine.tree import Keys, Outcome, State
 from phonetree_tools import diagram, terminal
-from states.menu import PROMPT
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import (
     GOODBYE,
@@ -28,6 +28,7 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
+from tests.prompts import MENU as PROMPT
 
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
 HOLD_MUSIC = "[play http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3]"
@@ -90,7 +91,8 @@ def test_check_exits_0():
 
 
 def test_check_says_ok_with_the_number_of_states():
-    assert phonetree("check").stdout == "ok: 12 states, all reachable from 'greeting'\n"
+    count = len(states.TABLE)  # the shipped tree's: a user's added state counts too
+    assert phonetree("check").stdout == f"ok: {count} states, all reachable from 'greeting'\n"
 
 
 @pytest.mark.parametrize(
@@ -133,10 +135,12 @@ def mermaid():
 @pytest.mark.parametrize(
     "edge",
     [
-        "greeting --> menu",
-        "menu -->|1, say sales| sales",
-        "menu -->|2, say support| support",
-        "menu -->|0, say operator, say receptionist| reception",
+        "greeting --> language",
+        "language -->|language chosen| menu",
+        "menu -->|1, say sales, say ventas| sales",
+        "menu -->|2, say support, say soporte| support",
+        "menu -->|0, say operator, say receptionist, say operador, say operadora, "
+        "say recepcionista| reception",
         "menu -->|other key, silence| error",
         "menu -->|too many tries| transfer",
         "support -->|closed, other QueueResult| unavailable",
@@ -156,7 +160,7 @@ def test_graph_in_dot_is_a_digraph():
 
 def test_graph_in_dot_labels_the_menu_edges():
     dot = phonetree("graph", "--format", "dot")
-    assert '    menu -> sales [label="1, say sales"];' in lines(dot)
+    assert '    menu -> sales [label="1, say sales, say ventas"];' in lines(dot)
 
 
 def test_readme_diagram_is_current(mermaid):
@@ -427,7 +431,8 @@ def nothing(call):
 SMALL = {
     "hello": State(nothing, "menu", when_closed="shut"),
     "menu": State(
-        nothing, Keys(keys={"1": "bye", "2": "bye"}, words={"bye": "bye"}, otherwise="menu")
+        nothing,
+        Keys(keys={"1": "bye", "2": "bye"}, words={"en-US": {"bye": "bye"}}, otherwise="menu"),
     ),
     "shut": State(nothing),
     "bye": State(nothing),
