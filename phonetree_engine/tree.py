@@ -41,6 +41,13 @@ value that passes the same checks is offered first with ``offer`` ("We have the 
 ``words`` may also change ``confirm``, ``offer``, ``invalid`` and ``silence`` (defaults in
 ``COLLECT_WORDS``; ``{digits}`` is where the digits are read).
 
+**Languages.** A state's prompts are ``{language: {name: sentence}}``, read with
+``call.words(WORDS)`` in ``call.language`` (the caller's choice from the URL, else the first
+of LANGUAGES); start-up renders every state and stops on a language or prompt missing.
+``Keys(words=..., announce=...)`` give, per language, the words a caller may say and what
+each key does (``call.announcements``). ``choose_language`` (``languages.py``) is the row
+that offers LANGUAGES; with one language the call passes it at once.
+
 Everything here is plain data and pure functions; ``phonetree.py`` puts it on the web.
 """
 

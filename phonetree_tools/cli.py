@@ -46,6 +46,10 @@ def parser() -> argparse.ArgumentParser:
         default="no-answer",
         help="how a Dial ends (default no-answer)",
     )
+    call.add_argument(
+        "--language",
+        help="choose this one of LANGUAGES when the tree offers the choice, e.g. es-US",
+    )
     graph = commands.add_parser("graph", help="print the tree as a diagram")
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     commands.add_parser("check", help="check the configuration and the table")
@@ -81,7 +85,9 @@ def main(load_app, server_options: dict, argv=None) -> int:
         return 0
     from phonetree_tools import terminal
 
-    return terminal.run(app, keys=args.keys, clock=args.clock, dial=args.dial)
+    return terminal.run(
+        app, keys=args.keys, clock=args.clock, dial=args.dial, language=args.language
+    )
 
 
 def serve(app, port: int, options: dict) -> int:

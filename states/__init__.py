@@ -31,7 +31,13 @@ TABLE = {
     "menu": State(
         menu.enter,
         Keys(
-            keys={"1": "sales", "2": "support", "3": "hours", "9": "menu", "0": "reception"},
+            keys={
+                "1": "sales",
+                "2": "support",
+                "3": "hours",
+                "9": "menu",
+                "0": "reception",
+            },
             announce=menu.OPTIONS,  # what the menu says each key does
             words=menu.SPOKEN,  # what a caller may say instead
             otherwise="error",

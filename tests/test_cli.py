@@ -21,6 +21,8 @@ from tests.prompts import (
     GOODBYE,
     HOURS,
     HOURS_AGAIN,
+    HOURS_ES,
+    MENU_ES,
     SALES,
     SUPPORT,
     THANKS,
@@ -475,3 +477,27 @@ def test_edges_join_the_labels_of_parallel_edges():
 def test_give_up_is_drawn_as_too_many_tries():
     table = {**SMALL, "menu": State(nothing, Keys({"1": "bye"}, otherwise="menu", give_up="shut"))}
     assert ("menu", "too many tries", "shut") in diagram.edges(table)
+
+
+# Languages ###################################################################
+
+
+def test_call_with_language_chooses_it_at_the_greeting():
+    result = phonetree(
+        "call", "--language", "es-US", "--keys", "3", "--clock", "open", LANGUAGES="en-US,es-US"
+    )
+    assert "> 2 (--language es-US)" in lines(result)
+    assert heard(result)[3:5] == [MENU_ES, HOURS_ES]
+
+
+def test_call_with_a_language_the_tree_does_not_speak_exits_2():
+    result = phonetree("call", "--language", "fr-FR", "--keys", "3")
+    assert (result.returncode, lines(result.stderr)[-1]) == (
+        2,
+        "phonetree call: --language fr-FR: the tree speaks en-US; "
+        "set LANGUAGES=en-US,fr-FR (with its words in states/) to add it",
+    )
+
+
+def test_the_diagram_shows_the_language_choice(mermaid):
+    assert "    language -->|language chosen| menu" in lines(mermaid)

@@ -13,23 +13,9 @@ from phonetree_engine.settings import Config
 from phonetree_engine.tree import TableError
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
 from tests.conftest import CLOSED, OPEN
-from tests.prompts import MENU, WELCOME
+from tests.prompts import CHOICE, HOURS_AGAIN_ES, HOURS_ES, MENU, MENU_ES, SUPPORT_ES, WELCOME
 
 BOTH = ("en-US", "es-US")
-CHOICE = ["For English, press 1.", "Para español, oprima 2."]
-MENU_ES = (
-    "Escuche las siguientes opciones. "
-    "Para ventas, oprima uno. "
-    "Para soporte, oprima dos. "
-    "Para nuestro horario de atención, oprima tres. "
-    "Para repetir estas opciones, oprima nueve. "
-    "Para hablar con la recepcionista, oprima cero."
-)
-HOURS_ES = "Estamos abiertos de lunes a viernes de 9 de la mañana a 6 de la tarde."
-HOURS_AGAIN_ES = "Oprima 1 para repetir este mensaje o cualquier otra tecla para volver al menú."
-SUPPORT_ES = (
-    "Le estamos transfiriendo a la línea de soporte. Un representante le atenderá en breve."
-)
 ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
 
 
