@@ -11,9 +11,11 @@ The tree itself is the table in ``states/``; this module turns it into routes:
     /state/<name>               enter a state
     /state/<name>/exit          what the caller did there (Gather, Dial, Record, Enqueue action)
     /state/<name>/<callback>    a state's other webhooks (Enqueue waitUrl, recording status)
+    /status                     the number's "call status changes" webhook: log the call's end
     /healthz                    for the platform's health checks; needs no signature
 
-Run it with ``python phonetree.py`` (see ``--help``) or as the Procfile says.
+Run it as the Procfile says (signed, or refusing to start), or ``python phonetree.py`` to try
+it on this machine (see ``--help``).
 """
 
 from __future__ import annotations
@@ -24,22 +26,35 @@ import sys
 import bottle
 
 import states
+from phonetree_engine import logs, server
 from phonetree_engine.engine import Engine
-from phonetree_engine.logs import setup_logging
 from phonetree_engine.settings import Config, ConfigError, check_environ, log_level
-from phonetree_engine.tree import MissingWords, TableError, state_url
+from phonetree_engine.tree import MissingWords, TableError, event_line, state_url
 from phonetree_engine.web import MAX_BODY, Webhooks
 from states import reception
 
 log = logging.getLogger("phonetree")
 
+# Waitress's settings, the Procfile's too (a test keeps them equal).
 SERVER_OPTIONS = {
-    "host": "0.0.0.0",
     "max_request_body_size": MAX_BODY,
     # Behind a PaaS router or tunnel the public scheme and host arrive in these headers;
     # without trusting them waitress drops them, and every signature check fails.
     "trusted_proxy": "*",
     "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-port",
+    # A connection costs waitress a socket and a few KB, not a thread: a request is read whole
+    # before a thread serves it. So hold many: with waitress's 100, a hundred slow or idle
+    # clients would keep every webhook waiting outside.
+    "connection_limit": 1000,
+    # poll() rather than select(), which cannot watch more than 1,024 sockets.
+    "asyncore_use_poll": True,
+    # Close a connection that has sent nothing for 20 s (waitress: 120 s, checked every 30 s):
+    # Twilio gives up on a webhook after 15 s, so such a client is no caller.
+    "channel_timeout": 20,
+    "cleanup_interval": 5,
+    # Connections the kernel holds while the loop is busy, e.g. a burst as a deploy moves
+    # traffic over (Linux caps it at net.core.somaxconn).
+    "backlog": 2048,
 }
 
 
@@ -53,9 +68,18 @@ def plain_error(error: bottle.HTTPError) -> str:
 
 
 def healthy() -> str:
-    """Tell the platform's health check the process answers; no signature needed."""
+    """Tell the platform's health check whether to send calls here; no signature needed.
+
+    503 once the process is stopping. Log lines dropped because stderr was stuck are reported
+    here too, as they may not have reached the log itself.
+    """
     bottle.response.content_type = "text/plain; charset=utf-8"
-    return "ok\n"
+    dropped = logs.dropped()
+    report = f"log-dropped lines={dropped['lines']} business={dropped['business']}\n"
+    if server.stopping.is_set():
+        bottle.response.status = 503
+        return "stopping\n"
+    return "ok\n" + (report if dropped["lines"] else "")
 
 
 def make_app(
@@ -85,6 +109,7 @@ def make_app(
     methods = ["GET", "POST"]
     app.route("/healthz", "GET", healthy)
     app.route("/voice", methods, hooks.route(hooks.start))
+    app.route("/status", methods, hooks.route(hooks.ended, callback=True))
     for name, row in engine.table.items():
         app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))
         if row.waits:
@@ -97,34 +122,72 @@ def make_app(
     app.route("/state/<name>", methods, hooks.route(hooks.unknown))
     app.route("/state/<name>/<part:path>", methods, hooks.route(hooks.unknown))
     app.default_error_handler = plain_error
-    if not config.validates_signatures:
-        log.warning(
-            "TWILIO_AUTH_TOKEN is not set: webhook signatures are NOT checked, and anyone "
-            "can drive this phone tree. Set it (or TWILIO_SHARED_KEY) in production."
-        )
     return app
+
+
+# Starting ####################################################################
+
+UNSIGNED_REFUSED = (
+    "neither TWILIO_AUTH_TOKEN nor TWILIO_SHARED_KEY is set, so anyone could drive this phone "
+    "tree. Set one of them (Twilio Console: Account, API keys & tokens), or ALLOW_UNSIGNED=true "
+    "to serve unsigned webhooks on a network you trust."
+)
 
 
 def load_app():
     """The app as configured by the environment; a bad setting or table stops start-up here."""
     try:
         check_environ(with_port=False)  # every bad variable at once, LOG_LEVEL among them
-        setup_logging(log, log_level())
+        logs.setup_logging(log, log_level())
         return make_app()
     except (ConfigError, TableError) as error:
         # One line per problem, each saying what it stops: an operator may grep for any of them.
         sys.exit("\n".join(f"phonetree: cannot start: {line}" for line in f"{error}".splitlines()))
 
 
+def serving_app(local: bool = False):
+    """The app for serving: signed, or unsigned only where allowed; says which, once.
+
+    ``local`` (``python phonetree.py`` on a loopback address) may run unsigned; the Procfile's
+    path needs a token or key, or ALLOW_UNSIGNED=true.
+    """
+    app = load_app()
+    config = app.config["phonetree.engine"].config
+    if not config.validates_signatures and not (local or config.allow_unsigned):
+        sys.exit(f"phonetree: cannot start: {UNSIGNED_REFUSED}")
+    log_mode(config)
+    return app
+
+
+def log_mode(config: Config) -> None:
+    if not config.validates_signatures:
+        log.warning(
+            event_line("mode", signatures="unchecked")
+            + ": webhook signatures are NOT checked; anyone who reaches this server can drive"
+            " the phone tree. Set TWILIO_AUTH_TOKEN or TWILIO_SHARED_KEY to check them."
+        )
+        return
+    keys = [name for name, value in (("TWILIO_AUTH_TOKEN", config.auth_token),
+            ("TWILIO_SHARED_KEY", config.shared_key)) if value]  # fmt: skip
+    if config.public_url:
+        log.info(event_line("mode", signatures=",".join(keys), url=config.public_url))
+        return
+    log.warning(
+        event_line("mode", signatures=",".join(keys), url="X-Forwarded-*")
+        + ": the public URL is rebuilt from headers any client can send; set PUBLIC_URL in"
+        " production."
+    )
+
+
 def __getattr__(name):
     """``phonetree:app``, as the Procfile serves it: built on first use, not on import."""
     if name != "app":
         raise AttributeError(f"module 'phonetree' has no attribute {name!r}")
-    globals()["app"] = app = load_app()
+    globals()["app"] = app = serving_app()
     return app
 
 
 if __name__ == "__main__":
     from phonetree_tools.cli import main
 
-    sys.exit(main(load_app, SERVER_OPTIONS))
+    sys.exit(main(load_app, serving_app, SERVER_OPTIONS))

@@ -36,13 +36,14 @@ def wsgi_apps(log_sink) -> dict:
     os.environ.update(step.ENVIRON)
     sys.path.insert(0, str(ROOT))
     import phonetree
+    from phonetree_engine import logs
 
     app = phonetree.app  # built from the environment, with its logging, on first use
-    handlers = phonetree.log.handlers
-    if not phonetree.log.isEnabledFor(logging.INFO) or not handlers:
+    queued = logs.active()
+    if not phonetree.log.isEnabledFor(logging.INFO) or queued is None:
         sys.exit("bench: phonetree does not log webhooks at INFO; the figures would flatter it")
-    for handler in handlers:
-        handler.setStream(log_sink)  # the production handler and format, to /dev/null
+    queued.flush()
+    queued.writer.stream = log_sink  # the production queue, writer and format, to /dev/null
     return {"phonetree": app, "bottle": baseline.app, "bare": baseline.bare}
 
 

@@ -177,16 +177,22 @@ def _check_handler(name: str, what: str, handler: Any) -> list[str]:
 def _check_rendering(name: str, row: State, config: Any, slots) -> list[str]:
     """Enter the state, open and closed, and check the TwiML keeps the call going."""
     contexts = row.exit.sample_contexts() if isinstance(row.exit, Collect) else [{}]
-    languages = [{"lang": language} for language in config.languages]
     for is_open in (True, False):
-        for context in [{**c, **lang} for c in contexts for lang in languages]:
-            problem = _check_one_rendering(name, row, config, slots, context, is_open)
+        for context in contexts:
+            said = {}  # language -> what its Says say
+            for language in config.languages:
+                verbs = _render(name, row, config, slots, {**context, "lang": language}, is_open)
+                if isinstance(verbs, str):
+                    return [verbs]
+                said[language] = _said(verbs)
+            problem = _check_translated(name, said, config.languages)
             if problem:
                 return [problem]
     return []
 
 
-def _check_one_rendering(name, row, config, slots, context, is_open) -> str | None:
+def _render(name, row, config, slots, context, is_open) -> list | str:
+    """The verbs a state answers with, or what is wrong with them."""
     call = Call(name, config, context=context, is_open=is_open, slots=slots, exit=row.exit)
     try:
         verbs = as_verbs(row.enter(call))
@@ -196,7 +202,29 @@ def _check_one_rendering(name, row, config, slots, context, is_open) -> str | No
         return f"state {name!r}: the enter handler failed: {error!r}"
     if not all(isinstance(verb, TwiML) for verb in verbs):
         return f"state {name!r}: the enter handler must return TwiML verbs (or a list)"
-    return _check_way_out(name, row, verbs, call.action)
+    return _check_way_out(name, row, verbs, call.action) or verbs
+
+
+def _said(verbs) -> list[str]:
+    texts = []
+    for verb in verbs:
+        if verb.name == "Say" and "language" not in verb.attrs:
+            texts.append(verb.value or "")
+        texts += _said(verb.verbs)
+    return texts
+
+
+def _check_translated(name: str, said: Mapping[str, list[str]], languages) -> str | None:
+    """A sentence said the same in two languages was written without its words (WORDS)."""
+    first = set(said[languages[0]])
+    for language in languages[1:]:
+        same = sorted(first & set(said[language]))
+        if same:
+            return (
+                f"state {name!r}: says {same[0]!r} in {language} as in {languages[0]}; "
+                f"give it words in each language and say them with call.words(WORDS)"
+            )
+    return None
 
 
 def _check_way_out(name: str, row: State, verbs: list, action: str) -> str | None:

@@ -48,12 +48,15 @@ class Engine:
                     context[name] = value
         return context
 
-    def enter(self, name, params, context=None, prefix="") -> tuple[list[str], str]:
-        """Return the TwiML of ``name`` and the states it goes on to at once, and the last."""
+    def enter(self, name, params, context=None, prefix="") -> tuple[list[str], list[str]]:
+        """Return the TwiML of ``name`` and the states it goes on to at once, and every state
+        entered on the way, in order (a closed one included): the last is where the call waits.
+        """
         context = context or {}
-        parts = []
+        parts, entered = [], []
         for _ in range(MAX_CHAIN):
             row = self.table[name]
+            entered.append(name)  # (the language choice too: the walk follows the table)
             if isinstance(row.exit, ChooseLanguage) and len(self.config.languages) == 1:
                 name = row.exit.then  # nothing to choose: as if the row were not there
                 continue
@@ -62,7 +65,7 @@ class Engine:
                 continue  # (a Call of its own: reading the clock must not stop the caching)
             parts.append(self.render(row, self.call(name, params, context, prefix)))
             if not isinstance(row.exit, str):
-                return parts, name
+                return parts, entered
             name = row.exit
         raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
 

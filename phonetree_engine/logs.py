@@ -1,59 +1,193 @@
-"""Where the log lines go: stderr, written in small batches.
+"""Where the log lines go: stderr, through a queue, so no request ever waits on the stream.
 
-One ``write()`` per webhook made every log line a system call, and under waitress's threads
-each one a hand-over of the GIL: it cost a quarter of the throughput. Lines are written
-together instead, at most ``INTERVAL`` seconds late; warnings and errors go out at once, and
-so does whatever is pending when the process exits or is told to stop (SIGTERM).
+Request threads hand each record to a bounded queue (the standard library's `QueueHandler`) and
+go on; one thread (a `QueueListener`) writes them to stderr, everything queued in one write. A
+quiet server writes each line at once; a busy one writes many lines per system call.
+
+If stderr is slow, full (a pipe nobody reads) or gone, the queue fills and what does not fit is
+dropped and counted: ordinary lines first, business events last (a business event pushes out the
+oldest ordinary line). When a write succeeds again, a ``log-dropped`` line says how many were
+lost; `dropped()` gives the counts to the health check at any time.
+
+Business events, the facts a business must not lose (a voicemail recorded, a callback asked
+for), have an API of their own::
+
+    from phonetree_engine import logs
+
+    logs.business.info(event_line("recording", call=sid, url=url))   # last to be dropped
+    if not logs.write_business_event(event_line("recording", call=sid, url=url)):
+        ...  # not written within BUSINESS_WAIT seconds: e.g. answer 5xx so Twilio retries
+
+Any logger named ``phonetree.business`` (or below it), or any record logged with
+``extra={"business": True}``, is a business event. `write_business_event` queues the line like
+any other, then waits (at most ``BUSINESS_WAIT`` seconds, never longer) until the writer has
+written it, and says whether it was: a request thread never waits on a stuck stream for longer
+than that, and never at all for an ordinary line.
 """
 
 from __future__ import annotations
 
 import atexit
+import collections
 import logging
-import os
-import signal
+import logging.handlers
+import queue
 import sys
 import threading
 import time
 
-INTERVAL = 0.25  # seconds a line may wait
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+CAPACITY = 10_000  # records the queue holds while the stream is stuck: a few MB at most
+BATCH = 500  # records written in one write() at most, so a recovered stream sees lines soon
+BUSINESS_WAIT = 2.0  # seconds write_business_event waits for its line to be written
+BUSINESS = "phonetree.business"
+
+business = logging.getLogger(BUSINESS)
 
 
-class BatchedStreamHandler(logging.StreamHandler):
-    """A StreamHandler that writes what it has every INTERVAL seconds, in one write."""
+def is_business(record: logging.LogRecord) -> bool:
+    return getattr(record, "business", False) or record.name.startswith(BUSINESS)
 
-    def __init__(self, stream=None, interval: float | None = None):
-        super().__init__(stream)
-        self.pending: list[str] = []
-        self.interval = interval or INTERVAL
-        threading.Thread(target=self._drain_forever, name="log-writer", daemon=True).start()
-        atexit.register(self.drain)
 
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            self.pending.append(self.format(record))
-        except Exception:
-            self.handleError(record)
-        if record.levelno >= logging.WARNING:
-            self.drain()
+# The queue ###################################################################
 
-    def drain(self) -> None:
-        """Write every pending line now."""
-        with self.lock:  # the same lock handle() holds around emit()
-            lines, self.pending = self.pending, []
-            if not lines:
-                return
-            try:
-                self.stream.write("\n".join(lines) + "\n")
-                self.flush()
-            except (OSError, ValueError):  # the stream is closed or gone: nowhere to write
-                pass
 
-    def _drain_forever(self) -> None:
+class DroppingQueue:
+    """A bounded queue whose put never blocks: what does not fit is dropped and counted.
+
+    When full, an ordinary record is dropped; a business event takes the place of the oldest
+    ordinary record instead, and is dropped only when the queue holds nothing but business
+    events. It has the methods `QueueHandler` and `QueueListener` use.
+    """
+
+    def __init__(self, capacity: int = CAPACITY):
+        self.capacity = capacity
+        self.records: collections.deque = collections.deque()
+        self.ready = threading.Condition(threading.Lock())  # guards the counts and the wake-up
+        self.dropped = {"lines": 0, "business": 0}
+        self.sleeping = False  # the writer waits for a record
+        self.busy = False  # the writer holds records not yet written
+
+    def put_nowait(self, record) -> None:
+        # The common path takes no lock: deque.append is atomic. None is the listener's stop
+        # sentinel, which always fits.
+        queued = len(self.records)
+        if queued > self.capacity // 2:
+            time.sleep(0)  # let a writer that is behind (not stuck) have the GIL: never blocks
+        if record is not None and queued >= self.capacity:
+            with self.ready:
+                if not (is_business(record) and self._drop_oldest_ordinary()):
+                    self._count(record)
+                    return
+        self.records.append(record)
+        if self.sleeping:  # read after the append: a writer going to sleep sees one or the other
+            with self.ready:
+                self.ready.notify()
+
+    put = put_nowait
+
+    def _drop_oldest_ordinary(self) -> bool:
+        for queued in list(self.records):
+            if queued is not None and not is_business(queued):
+                try:
+                    self.records.remove(queued)
+                except ValueError:  # the writer took it meanwhile
+                    continue
+                self._count(queued)
+                return True
+        return False
+
+    def _count(self, record) -> None:
+        self.dropped["lines"] += 1
+        if is_business(record):
+            self.dropped["business"] += 1
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        """The oldest record; only the writer's thread calls it."""
+        self.busy = True  # before the pop, so that flush() never sees neither
         while True:
-            time.sleep(self.interval)
-            self.drain()
+            try:
+                return self.records.popleft()
+            except IndexError:
+                if not block:
+                    raise queue.Empty from None
+            with self.ready:
+                self.sleeping = True
+                if not self.records:
+                    self.busy = False
+                    self.ready.wait(timeout)
+                self.sleeping = False
+                self.busy = True
+
+    def get_nowait(self):
+        return self.get(block=False)
+
+    def empty(self) -> bool:
+        return not self.records
+
+    def lost(self, count: int) -> None:
+        """The stream refused ``count`` records the writer had."""
+        with self.ready:
+            self.dropped["lines"] += count
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+# The writer ##################################################################
+
+
+class StreamWriter(logging.Handler):
+    """Writes what the listener hands it: everything queued in one write, then flushes."""
+
+    def __init__(self, stream, records: DroppingQueue):
+        super().__init__()
+        self.stream, self.records = stream, records
+        self.pending: list[str] = []
+        self.waiting: list[threading.Event] = []
+        self.reported = {"lines": 0, "business": 0}
+
+    def handle(self, record) -> bool:  # only the listener's thread calls it: no lock needed
+        try:
+            self.pending.append(self.format(record) + "\n")
+        except Exception:
+            self.pending.append("")  # still one record to account for
+            self.handleError(record)
+        written = getattr(record, "written", None)
+        if written is not None:
+            self.waiting.append(written)
+        if self.records.empty() or len(self.pending) >= BATCH:
+            self.write_out()
+        return True
+
+    def write_out(self) -> None:
+        count, text, self.pending = len(self.pending), "".join(self.pending), []
+        waiting, self.waiting = self.waiting, []
+        try:
+            self.stream.write(text)  # may block: only this thread waits
+            self.stream.flush()
+        except (OSError, ValueError):  # the stream is closed or gone: count what was lost
+            self.records.lost(count)
+            return
+        for event in waiting:
+            event.set()
+        self.report_drops()
+
+    def report_drops(self) -> None:
+        """After a write succeeds, say how many lines were dropped since the last report."""
+        with self.records.ready:
+            total = dict(self.records.dropped)
+        if total == self.reported:
+            return
+        lost = {name: total[name] - self.reported[name] for name in total}
+        self.reported = total
+        line = logging.LogRecord("phonetree.logs", logging.WARNING, "", 0, "", None, None)
+        line.msg = f"log-dropped lines={lost['lines']} business={lost['business']}"
+        try:
+            self.stream.write(self.format(line) + "\n")
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
 
 
 class Formatter(logging.Formatter):
@@ -72,32 +206,97 @@ class Formatter(logging.Formatter):
         return f"{text},{int(record.msecs):03d}"
 
 
-def setup_logging(logger: logging.Logger, level: str = "INFO") -> None:
-    """Send ``logger``'s lines to stderr, unless the host application set up logging."""
-    if logging.getLogger().handlers or logger.handlers:
+class Handler(logging.handlers.QueueHandler):
+    """Puts records on the queue as they are, formatted later by the writer's thread.
+
+    `QueueHandler.prepare` formats each record on the calling thread; our messages are plain
+    strings (``event_line``), so the writer formats them, exceptions included.
+    """
+
+    def prepare(self, record):
+        return record
+
+    def handle(self, record) -> bool:
+        # Without Handler.handle's lock: the queue is safe for threads, and never blocks.
+        if self.filter(record):
+            self.enqueue(record)
+        return True
+
+
+# Setting it up ###############################################################
+
+
+class QueuedLog:
+    """The queue, its listener thread and the stream: started once, flushed on exit."""
+
+    def __init__(self, stream, capacity: int = CAPACITY):
+        self.records = DroppingQueue(capacity)
+        self.writer = StreamWriter(stream, self.records)
+        self.writer.setFormatter(Formatter())
+        self.handler = Handler(self.records)
+        self.listener = logging.handlers.QueueListener(self.records, self.writer)
+        self.listener.start()
+
+    def flush(self, timeout: float = 2.0) -> bool:
+        """Wait (at most ``timeout`` seconds) until every queued line is written."""
+        deadline = time.monotonic() + timeout
+        while self.records.records or self.records.busy:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def dropped(self) -> dict[str, int]:
+        with self.records.ready:
+            return dict(self.records.dropped)
+
+
+_active: QueuedLog | None = None
+
+
+def setup_logging(logger: logging.Logger, level: str = "INFO", stream=None) -> None:
+    """Send every log line (ours at ``level``, the server's warnings) through the queue.
+
+    Does nothing when the host application has set up logging itself.
+    """
+    global _active
+    root = logging.getLogger()
+    if root.handlers or logger.handlers:
         return
-    handler = BatchedStreamHandler(sys.stderr)
-    handler.setFormatter(Formatter())
-    logger.addHandler(handler)
-    logger.propagate = False  # waitress.serve adds a root handler; one line per event is enough
+    _active = QueuedLog(sys.stderr if stream is None else stream)
+    root.addHandler(_active.handler)
     logger.setLevel(level)
+    business.setLevel(logging.INFO)  # facts the business needs, whatever LOG_LEVEL says
     # What the logging HOWTO suggests when these are not logged: each record is cheaper.
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    drain_on_sigterm(handler)
+    atexit.register(flush)
 
 
-def drain_on_sigterm(handler: BatchedStreamHandler) -> None:
-    """Platforms stop a process with SIGTERM, which skips atexit: write the last lines first."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous not in (signal.SIG_DFL, None):
-        return  # someone else handles SIGTERM; atexit still drains on a clean exit
+def active() -> QueuedLog | None:
+    """The queue setup_logging installed, if it did."""
+    return _active
 
-    def stop(signum, frame):
-        handler.drain()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
 
-    signal.signal(signal.SIGTERM, stop)
+def flush(timeout: float = 2.0) -> bool:
+    """Write what is queued, waiting at most ``timeout`` seconds; True when all was written."""
+    return _active.flush(timeout) if _active else True
+
+
+def dropped() -> dict[str, int]:
+    """Lines dropped since start-up: ``{"lines": all of them, "business": business events}``."""
+    return _active.dropped() if _active else {"lines": 0, "business": 0}
+
+
+def write_business_event(message: str, wait: float = BUSINESS_WAIT) -> bool:
+    """Log a business event at INFO and wait until it is written; False if not in ``wait`` s.
+
+    Without the queue (logging set up by a host application) the line goes to its handlers
+    as any other, and counts as written.
+    """
+    if _active is None:
+        business.info(message)
+        return True
+    written = threading.Event()
+    business.info(message, extra={"business": True, "written": written})
+    return written.wait(wait)

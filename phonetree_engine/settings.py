@@ -85,23 +85,86 @@ def _parse_week(text: str) -> tuple[tuple[tuple[time, time], ...], ...]:
 
 
 def _spoken_list(items: list[str]) -> str:
-    if len(items) <= 2:
+    """'A', 'A and B', 'A, B, and C'; two items with an 'and', 'also' or comma get one too."""
+    plain = not any(word in item for item in items for word in (" and ", ",", " also "))
+    if len(items) == 2 and plain:
         return " and ".join(items)
-    return ", ".join(items[:-1]) + ", and " + items[-1]
+    return ", ".join(items[:-1]) + ", and " * (len(items) > 1) + items[-1]
 
 
-def _spoken_days(first: int, last: int) -> str:
-    names = [_DAYS[first].title() + "s", _DAYS[last].title() + "s"]
-    if first == last:
-        return names[0]
-    return _spoken_list(names) if last - first == 1 else " through ".join(names)
+def _day_runs(days: set[int]) -> list[list[int]]:
+    """Split days into runs of consecutive days, a run may wrap from Sunday into Monday."""
+    # Start after the week's last closed day, so that Sat, Sun and Mon make one run.
+    first = (max(set(range(7)) - days) + 1) % 7
+    runs: list[list[int]] = []
+    for day in ((first + step) % 7 for step in range(7)):
+        if day not in days:
+            continue
+        if runs and runs[-1][-1] == (day - 1) % 7:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
+
+
+def _spoken_days(days: set[int]) -> str:
+    if len(days) == 7:
+        return "every day"
+    names = []
+    for run in _day_runs(days):
+        plural = [_DAYS[day].title() + "s" for day in run]
+        names += [f"{plural[0]} through {plural[-1]}"] if len(run) > 2 else plural
+    return _spoken_list(names)
 
 
 def _spoken_time(moment: time) -> str:
-    if moment == _END_OF_DAY:
+    if moment in (_END_OF_DAY, time(0)):
         return "midnight"
+    if moment == time(12):
+        return "noon"
     minutes = f":{moment.minute:02d}" if moment.minute else ""
     return f"{moment.hour % 12 or 12}{minutes} {'AM' if moment.hour < 12 else 'PM'}"
+
+
+def _spoken_intervals(intervals: list[tuple[time, time]]) -> str:
+    if intervals == [(time(0), _END_OF_DAY)]:
+        return ", around the clock"
+    return " " + " and ".join(f"from {_spoken_time(a)} to {_spoken_time(b)}" for a, b in intervals)
+
+
+# The same, in Spanish.
+_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábados", "domingos")
+
+
+def _lista(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " y " * (len(items) > 1) + items[-1]
+
+
+def _dias(days: set[int]) -> str:
+    if len(days) == 7:
+        return "todos los días"
+    runs = _day_runs(days)
+    spans = [f"de {_DIAS[run[0]]} a {_DIAS[run[-1]]}" for run in runs if len(run) > 2]
+    single = [_DIAS[day] for run in runs if len(run) <= 2 for day in run]
+    return _lista(spans + ([f"los {_lista(single)}"] if single else []))
+
+
+def _hora(moment: time) -> str:
+    if moment in (_END_OF_DAY, time(0)):
+        return "medianoche"
+    if moment == time(12):
+        return "mediodía"
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    part = (
+        "de la mañana" if moment.hour < 12 else "de la tarde" if moment.hour < 20 else "de la noche"
+    )
+    return f"{moment.hour % 12 or 12}{minutes} {part}"
+
+
+def _intervalos(intervals: list[tuple[time, time]]) -> str:
+    if intervals == [(time(0), _END_OF_DAY)]:
+        return ", las 24 horas"
+    return " " + " y ".join(f"de {_hora(a)} a {_hora(b)}" for a, b in intervals)
 
 
 @dataclass(frozen=True)
@@ -130,68 +193,34 @@ class Hours:
         )
 
     def describe(self, language: str = "en-US") -> str:
-        """Say the hours as a phrase that completes 'We are open ...' (in Spanish, 'Estamos
-        abiertos ...' for a language tag starting with es)."""
-        if language.split("-")[0] == "es":
-            return self._describe_spanish()
-        runs: list[list] = []  # [first day, last day, intervals]: consecutive days, same hours
+        """Say the hours as a phrase that completes 'We are open ...' ('Estamos abiertos ...'
+        for a language tag starting with es).
+
+        Each opening interval is said once, for all the days it applies to ('every day from 9 AM
+        to 5 PM, and Wednesdays also from 6 PM to 8 PM'); days with the same intervals are said
+        together ('Mondays, Wednesdays, and Fridays from 9 AM to noon and from 1 PM to 5 PM').
+        """
+        spanish = language.split("-")[0] == "es"
+        days_of: dict[tuple[time, time], set[int]] = {}
         for day, intervals in enumerate(self.week):
-            if intervals and runs and runs[-1][1] == day - 1 and runs[-1][2] == intervals:
-                runs[-1][1] = day
-            elif intervals:
-                runs.append([day, day, intervals])
-        phrases = [
-            _spoken_days(first, last)
-            + " "
-            + " and ".join(f"from {_spoken_time(a)} to {_spoken_time(b)}" for a, b in intervals)
-            for first, last, intervals in runs
-        ]
+            for interval in intervals:
+                days_of.setdefault(interval, set()).add(day)
+        intervals_of: dict[frozenset[int], list[tuple[time, time]]] = {}
+        for interval, days in sorted(days_of.items()):
+            intervals_of.setdefault(frozenset(days), []).append(interval)
+        phrases, said = [], set()
+        for days, intervals in sorted(intervals_of.items(), key=lambda item: min(item[0])):
+            if spanish:
+                also = " también" if days & said else ""
+                phrases.append(_dias(set(days)) + also + _intervalos(intervals))
+            else:
+                also = " also" if days & said else ""
+                phrases.append(_spoken_days(set(days)) + also + _spoken_intervals(intervals))
+            said |= days
+        if spanish:
+            return _lista(phrases) if phrases else "solo con cita previa"
         # parse() never yields a week without hours; a hand-built one still gets a sentence.
-        return _spoken_list(phrases) or "by appointment only"
-
-    def _describe_spanish(self) -> str:
-        phrases = [
-            _spanish_days(first, last)
-            + " "
-            + " y ".join(f"de {_spanish_time(a)} a {_spanish_time(b)}" for a, b in intervals)
-            for first, last, intervals in self._runs()
-        ]
-        return _spanish_list(phrases) or "solo con cita previa"
-
-    def _runs(self) -> list[list]:
-        """[first day, last day, intervals] for each run of consecutive days with equal hours."""
-        runs: list[list] = []
-        for day, intervals in enumerate(self.week):
-            if intervals and runs and runs[-1][1] == day - 1 and runs[-1][2] == intervals:
-                runs[-1][1] = day
-            elif intervals:
-                runs.append([day, day, intervals])
-        return runs
-
-
-_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábados", "domingos")
-
-
-def _spanish_list(items: list[str]) -> str:
-    return ", ".join(items[:-1]) + " y " + items[-1] if len(items) > 1 else "".join(items)
-
-
-def _spanish_days(first: int, last: int) -> str:
-    if first == last:
-        return f"los {_DIAS[first]}"
-    if last - first == 1:
-        return f"los {_DIAS[first]} y {_DIAS[last]}"
-    return f"de {_DIAS[first]} a {_DIAS[last]}"
-
-
-def _spanish_time(moment: time) -> str:
-    if moment == _END_OF_DAY:
-        return "medianoche"
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    part = (
-        "de la mañana" if moment.hour < 12 else "de la tarde" if moment.hour < 20 else "de la noche"
-    )
-    return f"{moment.hour % 12 or 12}{minutes} {part}"
+        return _spoken_list(phrases) if phrases else "by appointment only"
 
 
 # Reading values ##############################################################
@@ -320,6 +349,7 @@ _READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("TWILIO_AUTH_TOKEN", "auth_token", str),
     ("TWILIO_SHARED_KEY", "shared_key", str),
     ("PUBLIC_URL", "public_url", _base_url),
+    ("ALLOW_UNSIGNED", "allow_unsigned", _boolean),
 )
 
 # What the README tells operators: (variable, default as text, meaning); "" means unset.
@@ -343,6 +373,7 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("TWILIO_AUTH_TOKEN", "", "Auth token to check the X-Twilio-Signature of webhooks"),
     ("TWILIO_SHARED_KEY", "", "Secret for HMAC-SHA256 shared-key webhook signatures"),
     ("PUBLIC_URL", "", "Public base URL Twilio calls, e.g. `https://ivr.example.com`"),
+    ("ALLOW_UNSIGNED", "false", "Serve without signature checks, on a trusted network only"),
     ("PORT", "8000", "TCP port the server listens on"),
     ("LOG_LEVEL", "INFO", "Least severe log level written: DEBUG, INFO, WARNING or ERROR"),
 )
@@ -393,6 +424,7 @@ class Config:
     auth_token: str | None = None
     shared_key: str | None = None
     public_url: str | None = None
+    allow_unsigned: bool = False
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> "Config":
@@ -470,7 +502,7 @@ def check_environ(environ: Mapping[str, str] | None = None, *, with_port: bool =
     """Check every variable the server reads, raising one ConfigError with a line per problem.
 
     ``with_port=False`` leaves PORT out, for when the port comes from elsewhere (``--port``, or
-    waitress-serve's own ``--port=$PORT`` under the Procfile).
+    the Procfile's ``--port=$PORT``).
     """
     readers = [Config.from_environ, *([port] if with_port else []), log_level]
     problems = []

@@ -92,7 +92,9 @@ class Keys:
     (``{"en-US": {"support": "support"}, "es-US": {"soporte": "support"}}``); ``announce``
     maps each language to a sentence per key (``{"en-US": {"2": "For support, press two."}}``),
     which the state reads out with ``call.announcements``; then every key must have one.
-    ``otherwise`` takes invalid input, ``silence`` a timeout (default: ``otherwise``). Both
+    ``otherwise`` takes invalid input, ``silence`` a timeout (default: ``otherwise``). Digits
+    are looked up whole: "12" is not "1" (Twilio posts one key to a ``numDigits="1"`` menu, so
+    more are not from Twilio's Gather, and are invalid). Both
     count as a failed try; after ``MAX_RETRIES`` failed tries in a row the call goes to
     ``give_up`` instead, so nobody is kept at a menu forever.
     """

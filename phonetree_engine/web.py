@@ -73,25 +73,42 @@ class Webhooks:
         call = Call("", self.config, context={"lang": language} if language else None)
         return self.engine.to_xml(verbs, State(enter=as_verbs), call)
 
-    # Steps: each takes (params, context, prefix) and returns (TwiML parts, state reached).
+    # Steps: each takes (params, context, prefix) and returns (TwiML parts, the state the
+    # call is left in, every state entered on the way).
     def start(self, params, context, prefix):
-        return self.engine.enter(self.engine.start, params, {}, prefix)
+        return answer(*self.engine.enter(self.engine.start, params, {}, prefix))
 
     def entering(self, name):
-        return lambda params, context, prefix: self.engine.enter(name, params, context, prefix)
+        return lambda params, context, prefix: answer(
+            *self.engine.enter(name, params, context, prefix)
+        )
 
     def leaving(self, name):
         def step(params, context, prefix):
             target, context = self.engine.leave(name, params, context, prefix)
-            return self.engine.enter(target, params, context, prefix)
+            return answer(*self.engine.enter(target, params, context, prefix))
 
         return step
 
     def calling_back(self, name, part):
         def step(params, context, prefix):
-            return self.engine.callback(name, part, params, context, prefix), name
+            return self.engine.callback(name, part, params, context, prefix), name, ()
 
         return step
+
+    def ended(self, params, context, prefix):
+        """Log the end of a call, from the number's "call status changes" webhook."""
+        status = params.get("CallStatus", "-")[:20]
+        if status in FINAL_STATUSES:
+            log.info(
+                event_line(
+                    "call-ended",
+                    call=params.get("CallSid", "-")[:40],
+                    status=status,
+                    duration=params.get("CallDuration", "-")[:10],
+                )
+            )
+        return [], None, ()
 
     def unknown(self, params, context, prefix, name, part=None):
         shown = f"{name}/{part}" if part else name
@@ -118,16 +135,16 @@ class Webhooks:
             context = self.engine.read_context(query)
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
-                parts, reached = step(params, context, prefix, **names)
+                parts, reached, entered = step(params, context, prefix, **names)
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
-                parts, reached = self.recover(params, context, prefix, error.callback)
+                parts, reached, entered = self.recover(params, context, prefix, error.callback)
             except Exception:
                 log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached = self.recover(params, context, prefix, callback)
+                parts, reached, entered = self.recover(params, context, prefix, callback)
             bottle.response.content_type = "text/xml; charset=utf-8"
-            if log.isEnabledFor(logging.INFO):
-                log.info(webhook_line(environ, params, reached, started, private))
+            if reached is not None and log.isEnabledFor(logging.INFO):  # None: it logged its own
+                log.info(webhook_line(environ, params, reached, entered, started, private))
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
@@ -140,7 +157,7 @@ class Webhooks:
         """
         if callback:
             waiting = "QueuePosition" in params and "QueueResult" not in params
-            return ([self.leave_queue], "left-queue") if waiting else ([], "-")
+            return ([self.leave_queue], "left-queue", ()) if waiting else ([], "-", ())
         language = context.get("lang")
         language = language if language in self.apology else self.config.language
         tries = int(context.get("tries", "0")) + 1
@@ -149,11 +166,11 @@ class Webhooks:
             context = {k: v for k, v in context.items() if k not in ("entry", "step")}
             context["tries"] = str(tries)
             try:
-                parts, reached = self.engine.enter(self.engine.recovery, params, context, prefix)
-                return [self.apology[language], *parts], reached
+                parts, entered = self.engine.enter(self.engine.recovery, params, context, prefix)
+                return [self.apology[language], *parts], entered[-1], entered
             except Exception:
                 log.exception(event_line("recovery-failed", state=self.engine.recovery))
-        return [self.last_resort[language]], "last-resort"
+        return [self.last_resort[language]], "last-resort", ()
 
     def signed(self, environ, form) -> bool:
         """Check X-Twilio-Signature against the public URL Twilio called."""
@@ -177,6 +194,14 @@ class Webhooks:
         return hmac.compare_digest(expected, signature) or validator.validate(
             url, params, signature, algorithm=algorithm
         )
+
+
+def answer(parts, entered):
+    return parts, entered[-1], entered
+
+
+# What the number's "call status changes" webhook reports once a call is over.
+FINAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 
 
 class SignedForm(dict):
@@ -267,17 +292,35 @@ def wsgi_quote(path: str) -> str:
     return quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
 
 
-def webhook_line(environ, params, reached, started, private=False) -> str:
+# What a webhook line keeps of Twilio's parameters: what the caller did, and what the report
+# reads (how a Dial or a queue ended, and how long it took).
+LOGGED_PARAMS = (
+    "Digits",
+    "SpeechResult",
+    "DialCallStatus",
+    "DialCallDuration",
+    "QueueResult",
+    "QueueTime",
+    "RecordingDuration",
+)
+
+
+def webhook_line(environ, params, reached, entered, started, private=False) -> str:
+    """One line per webhook. ``entered`` lists every state the answer went through (the
+    report counts each); ``ms`` stays last, as the report reads a line without it as cut off.
+    """
     fields = {
         "call": params.get("CallSid", "-")[:40],
         "from": mask_number(params.get("From", "")),
         "path": environ.get("PATH_INFO", "")[:100],
     }
-    for name in ("Digits", "SpeechResult", "DialCallStatus", "QueueResult", "RecordingDuration"):
+    for name in LOGGED_PARAMS:
         if name in params:
             fields[name.lower()] = params[name][:40]
     if private and "digits" in fields:  # a number the caller entered, e.g. an account
         fields["digits"] = mask_number(fields["digits"])
+    if entered:
+        fields["entered"] = ",".join(entered)
     fields["next"] = reached
     fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     return event_line("webhook", **fields)

@@ -22,7 +22,8 @@ What the caller hears, in `heard` (all of it) and `last_heard` (since the last c
 ``"an application error has occurred"`` when Twilio would have said so. `<Pause>` is silent.
 
 `waiting_for` is "input" (a `<Gather>`), "dial", "record", "queue", or None once the call ended.
-Each wait has its caller action: `press`/`say`/`silence`, `dial_result`, `record`, and
+Each wait has its caller action: `press`/`say`/`silence`, `dial_result`, `record` (``duration=0``
+for an empty recording), and
 `hold`/`queue_result`. An action that does not match the wait raises `CallFailed`.
 
 `outcome` is a tuple telling where the call is or how it ended:
@@ -260,8 +261,14 @@ class SimulatedCall:
         self._act(dial, {**extra, "DialCallSid": _sid("CA")})
 
     def record(self, duration=5, digits="#"):
-        """Finish a Record; without an action Twilio requests the current document again."""
+        """Finish a Record; without an action Twilio requests the current document again.
+
+        ``duration=0`` is an empty recording: Twilio then requests no action and goes on with
+        the verbs after the Record.
+        """
         record = self._expect("record", "record")
+        if not duration:
+            return self._act(record, None)
         sid = _sid("RE")
         account = self.params["AccountSid"]
         extra = {

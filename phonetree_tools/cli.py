@@ -11,13 +11,19 @@ DESCRIPTION = """\
 A stateless phone tree for Twilio Programmable Voice.
 
 commands:
-  serve   answer Twilio's webhooks on http://localhost:$PORT (default 8000) through waitress
+  serve   answer Twilio's webhooks through waitress, on 127.0.0.1:$PORT (default 8000)
   call    call the tree from this terminal: hear its prompts, press keys, see where it ends
   graph   print the tree as a Mermaid (or Graphviz DOT) diagram, generated from the table
   check   check the configuration and the state table, and say what is wrong
+  report  what callers did, read from the log lines: per state, per edge, outcomes, times
 
-With no command, serve.
+With no command, serve on 127.0.0.1, as `serve` does. On a loopback address the server may
+run without TWILIO_AUTH_TOKEN (and says so); on any other it needs the token, TWILIO_SHARED_KEY
+or ALLOW_UNSIGNED=true, as the Procfile's server does.
 """
+
+LOCAL_HOST = "127.0.0.1"
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -26,8 +32,13 @@ def parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = root.add_subparsers(dest="command", metavar="{serve,call,graph,check}")
+    commands = root.add_subparsers(dest="command", metavar="{serve,call,graph,check,report}")
     serve = commands.add_parser("serve", help="answer webhooks through waitress")
+    serve.add_argument(
+        "--host",
+        default=LOCAL_HOST,
+        help=f"address to listen on (default {LOCAL_HOST}; 0.0.0.0 for every interface)",
+    )
     serve.add_argument("--port", type=int, help="default: $PORT, or 8000")
     call = commands.add_parser("call", help="call the tree from this terminal")
     call.add_argument(
@@ -53,11 +64,29 @@ def parser() -> argparse.ArgumentParser:
     graph = commands.add_parser("graph", help="print the tree as a diagram")
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
     commands.add_parser("check", help="check the configuration and the table")
+    report = commands.add_parser(
+        "report",
+        help="what callers did, from the log lines",
+        description="Read log lines (plain or gzip files; stdin when none) and report the "
+        "tree's traffic. Times without an offset are in the business's TIMEZONE.",
+    )
+    report.add_argument("files", nargs="*", metavar="FILE", help="log files; - for stdin")
+    report.add_argument("--format", choices=["text", "json", "mermaid", "dot"], default="text")
+    report.add_argument(
+        "--since", help="first moment to count, e.g. 2026-11-24 or 2026-11-24T09:00"
+    )
+    report.add_argument("--until", help="moment to stop counting at (not included)")
+    report.add_argument(
+        "--log-timezone",
+        default="UTC",
+        help="time zone of the log's own timestamps (default UTC, as platforms run)",
+    )
     return root
 
 
-def main(load_app, server_options: dict, argv=None) -> int:
-    """Run a command; ``load_app`` builds the app, exiting with a message if it cannot."""
+def main(load_app, serving_app, server_options: dict, argv=None) -> int:
+    """Run a command; ``load_app`` builds the app and ``serving_app`` the one to serve, each
+    exiting with a message if it cannot."""
     args = parser().parse_args(argv)
     command = args.command or "serve"
     if command == "serve":
@@ -65,7 +94,9 @@ def main(load_app, server_options: dict, argv=None) -> int:
             port = getattr(args, "port", None) or settings.port()
         except settings.ConfigError as error:
             sys.exit(f"phonetree: cannot start: {error}")
-        return serve(load_app(), port, server_options)
+        host = getattr(args, "host", LOCAL_HOST)
+        app = serving_app(local=host in LOOPBACK)
+        return serve(app, host, port, server_options)
     if command == "check":
         try:  # PORT too: check says what serving would refuse
             settings.check_environ()
@@ -83,6 +114,8 @@ def main(load_app, server_options: dict, argv=None) -> int:
         render = diagram.mermaid if args.format == "mermaid" else diagram.dot
         print(render(engine.table, engine.start))
         return 0
+    if command == "report":
+        return report(engine, args)
     from phonetree_tools import terminal
 
     return terminal.run(
@@ -90,10 +123,34 @@ def main(load_app, server_options: dict, argv=None) -> int:
     )
 
 
-def serve(app, port: int, options: dict) -> int:
-    """Serve with the same waitress settings as the Procfile."""
-    import waitress
+def report(engine, args) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    print(f"phonetree: serving on http://localhost:{port}", file=sys.stderr, flush=True)
-    waitress.serve(app, port=port, **options)
-    return 0
+    from phonetree_tools import report
+
+    zone = engine.config.timezone
+    try:
+        log_zone = ZoneInfo(args.log_timezone)
+        since, until = (report.moment(t, zone) if t else None for t in (args.since, args.until))
+    except (ValueError, ZoneInfoNotFoundError) as error:
+        sys.exit(f"phonetree: report: {error}")
+    try:
+        return report.run(
+            engine.table,
+            engine.start,
+            args.files,
+            business_zone=zone,
+            log_zone=log_zone,
+            since=since,
+            until=until,
+            format=args.format,
+        )
+    except OSError as error:
+        sys.exit(f"phonetree: report: {error}")
+
+
+def serve(app, host: str, port: int, options: dict) -> int:
+    """Serve with the same waitress settings and the same stop as the Procfile."""
+    from phonetree_engine import server
+
+    return server.serve(app, host=host, port=port, **options)

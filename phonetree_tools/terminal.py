@@ -234,7 +234,17 @@ def walk(call: SimulatedCall, voice: str, next_action, dial: str, out) -> int:
 def act(call: SimulatedCall, action: tuple[str, ...], out) -> None:
     kind = action[0]
     if kind == "press":
-        call.press(action[1])
+        keys, gather, before = action[1], call.gather, len(call.requests)
+        call.press(keys)
+        posted = call.requests[before].params.get("Digits") if len(call.requests) > before else None
+        if posted != keys:  # the Gather stopped listening, as it would on a phone: say why
+            finish, most = gather.get("finishOnKey", "#"), gather.get("numDigits", "")
+            why = f"this menu takes {most} key" + "s" * (most != "1")
+            if finish and finish in keys:
+                why = f"{finish} ends the input"
+            if "dtmf" not in gather.get("input", "dtmf").split():
+                why = "this menu does not listen for keys"
+            out(f"({why}: Twilio sends {posted or 'no keys'})")
     elif kind == "say":
         if "speech" not in call.gather.get("input", "dtmf").split():
             out("(this menu does not listen for speech: Twilio hears silence)")

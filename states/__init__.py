@@ -12,6 +12,7 @@ from states import (
     language,
     menu,
     message_saved,
+    no_choice,
     reception,
     sales,
     support,
@@ -41,6 +42,7 @@ TABLE = {
             announce=menu.OPTIONS,  # what the menu says each key does
             words=menu.SPOKEN,  # what a caller may say instead
             otherwise="error",
+            silence="no_choice",
             give_up="transfer",
         ),
     ),
@@ -66,6 +68,7 @@ TABLE = {
         when_closed="unavailable",
     ),
     "error": State(error.enter, "menu"),
+    "no_choice": State(no_choice.enter, "menu"),
     "transfer": State(transfer.enter, "reception"),
     "unavailable": State(unavailable.enter, "voicemail"),
     "voicemail": State(

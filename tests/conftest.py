@@ -1,9 +1,11 @@
 """Fixtures: the app at a fixed time, a call placed the way Twilio places it, the TwiML schema."""
 
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+import hypothesis
 import pytest
 import xmlschema
 
@@ -16,6 +18,15 @@ from phonetree_tools.caller import SimulatedCall  # noqa: E402
 
 # Twilio's TwiML schema, loosened for what Twilio added since it was published (tests/twiml/).
 SCHEMA = ROOT / "tests" / "twiml" / "twiml.xsd"
+
+# CI draws the same examples on every run and keeps none between runs: a failure there is the
+# same failure on the next submission, and `--hypothesis-seed` reproduces one found locally.
+hypothesis.settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis.settings.register_profile("dev", print_blob=True)
+hypothesis.settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "dev")
+)
 
 OPEN = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)  # a Tuesday, 10 AM in New York
 CLOSED = datetime(2026, 11, 24, 3, 0, tzinfo=timezone.utc)  # a Monday, 10 PM in New York

@@ -5,6 +5,8 @@ CLOSED_NOTICE = "Our office is closed right now, but you can still leave us a me
 HOURS = "We are open Mondays through Fridays from 9 AM to 6 PM."
 HOURS_AGAIN = "Press 1 to repeat this message or any other key to go back to the menu."
 INVALID = "The option that you selected is invalid."
+NO_CHOICE = "Sorry, we did not hear your choice."
+TRANSFER = "Sorry, I still did not get that. Let me put you through to someone who can help."
 SALES = (
     "All our sales representatives are currently busy, please leave us a message "
     "and we will return your call as soon as possible."
@@ -15,6 +17,7 @@ SUPPORT = (
 OFFER = "To leave a message instead, press 1 at any time."
 UNAVAILABLE = "Sorry, no one can take your call right now."
 VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
+NO_MESSAGE = "We did not get a message. Goodbye."
 THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
 GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
 SORRY = "Sorry, something went wrong on our side."

@@ -56,7 +56,7 @@ def test_the_hours_state_reads_the_configured_hours(build, dial):
     call.press("3")
     assert call.last_heard[0] == (
         "We are open Mondays through Thursdays from 8:30 AM to 5 PM "
-        "and Fridays from 8:30 AM to 12 PM."
+        "and Fridays from 8:30 AM to noon."
     )
 
 
@@ -98,6 +98,23 @@ def test_transcription_is_off_unless_configured(dial, build):
     call = dial(build(transcribe=True))
     call.press("1")
     assert call.document.find("Record").get("transcribe") == "true"
+
+
+def test_transcripts_are_posted_to_a_callback_that_logs_them(dial, build, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    app = build(transcribe=True)
+    call = dial(app)
+    call.press("1")
+    callback = call.document.find("Record").get("transcribeCallback")
+    assert callback == "/state/voicemail/transcribed"
+    form = {"CallSid": "CA7", "TranscriptionText": "Please call back", "TranscriptionStatus": "ok"}
+    TestApp(app).post(callback, form)
+    assert 'transcription call=CA7 status=ok text="Please call back"' in caplog.text
+
+
+def test_a_recording_without_a_url_is_not_thanked_as_a_message(app):
+    response = TestApp(app).post("/state/voicemail/exit", {"CallSid": "CA9", "Digits": "#"})
+    assert [say.text for say in response.xml.iter("Say")] == [GOODBYE]
 
 
 def test_a_finished_recording_is_logged(app, caplog):
@@ -156,6 +173,24 @@ def test_leaving_the_queue_by_key_press_leads_to_voicemail(dial):
     call.press("1")
     assert call.last_heard == [VOICEMAIL]
     assert call.waiting_for == "record"
+
+
+@pytest.mark.parametrize("key", ["2", "0", "9", "*", "#"])
+def test_only_the_announced_key_takes_a_caller_out_of_the_queue(dial, key):
+    call = dial()
+    call.press("2")
+    call.hold(position=1, queue_time=90)
+    call.press(key)
+    assert call.waiting_for == "queue"
+    assert call.outcome == ("queue", "support")
+
+
+def test_a_caller_who_presses_another_key_goes_on_hearing_hold_music(dial, build):
+    call = dial(build(hold_music_url="https://music.example.com/hold.mp3"))
+    call.press("2")
+    call.hold(position=1, queue_time=90)
+    call.press("5")
+    assert call.last_heard == ["[play https://music.example.com/hold.mp3]"]
 
 
 @pytest.mark.parametrize(

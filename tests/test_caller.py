@@ -388,6 +388,15 @@ def test_record_without_action_requests_the_current_document_again():
     assert call.waiting_for == "record"
 
 
+def test_an_empty_recording_requests_no_action_and_goes_on_with_the_next_verbs():
+    twiml = '<Response><Record action="/saved"/><Say>No message.</Say><Hangup/></Response>'
+    call, app = started({"/voice": twiml, "/saved": "<Response/>"})
+    call.record(duration=0)
+    assert len(app.seen) == 1
+    assert call.last_heard == ["No message."]
+    assert call.outcome == ("hangup",)
+
+
 # Enqueue ##################################################################################
 
 QUEUE = '<Response><Enqueue action="/left" waitUrl="/wait">support</Enqueue></Response>'

@@ -5,7 +5,19 @@ from webtest import TestApp
 
 from phonetree_tools.caller import SimulatedCall
 from states import TABLE
-from tests.prompts import HOURS, HOURS_AGAIN, INVALID, SALES, SUPPORT, THANKS, VOICEMAIL, WELCOME
+from tests.prompts import (
+    HOURS,
+    HOURS_AGAIN,
+    INVALID,
+    NO_CHOICE,
+    NO_MESSAGE,
+    SALES,
+    SUPPORT,
+    THANKS,
+    TRANSFER,
+    VOICEMAIL,
+    WELCOME,
+)
 from tests.prompts import MENU as PROMPT
 
 
@@ -72,10 +84,43 @@ def test_invalid_key_says_so_and_repeats_the_menu_in_one_answer(dial, key):
     assert len(call.requests) == requests_before + 1
 
 
-def test_silence_at_the_menu_counts_as_invalid(dial):
+def test_silence_at_the_menu_says_no_choice_was_heard_and_repeats_the_menu(dial):
     call = dial()
     call.silence()
-    assert call.last_heard == [INVALID, PROMPT]
+    assert call.last_heard == [NO_CHOICE, PROMPT]
+
+
+def test_silence_and_wrong_keys_together_count_towards_a_person(dial):
+    call = dial()
+    call.silence()
+    call.press("7")
+    call.silence()
+    assert call.last_heard == [TRANSFER]
+
+
+def test_the_finishing_key_alone_at_the_menu_is_heard_as_no_choice(dial):
+    call = dial()
+    call.press("#")  # Twilio ends the Gather and posts no Digits
+    assert call.last_heard == [NO_CHOICE, PROMPT]
+
+
+# With numDigits="1" Twilio stops listening after the first key and posts only that key.
+
+
+def test_two_keys_at_the_menu_post_the_first_as_twilio_does(dial):
+    call = dial()
+    call.press("12")
+    assert call.requests[-1].params["Digits"] == "1"
+    assert call.last_heard == [SALES, VOICEMAIL]
+
+
+@pytest.mark.parametrize("digits", ["12", "31", "00", "1#"])
+def test_more_digits_than_the_menu_takes_are_an_invalid_choice(app, validate, digits):
+    # Twilio never posts this to a one-key menu: a hand-made or replayed request may. Acting on
+    # its first key would guess; an invalid choice and the menu again is what a caller can use.
+    response = TestApp(app).post("/state/menu/exit", {"CallSid": "CA1", "Digits": digits})
+    validate(response.text)
+    assert [say.text for say in response.xml.iter("Say")] == [INVALID, PROMPT]
 
 
 def test_menu_key_1_leads_to_sales_voicemail(dial):
@@ -96,9 +141,21 @@ def test_a_recorded_message_is_thanked_and_the_call_ends(dial):
 def test_an_empty_recording_ends_politely(dial):
     call = dial()
     call.press("1")
-    record = call.document.find("Record")
-    assert record.get("action") == "/state/voicemail/exit"
-    assert call.document[-1].tag == "Hangup"
+    call.record(duration=0)  # Twilio requests no action, and plays what follows the Record
+    assert call.last_heard == [NO_MESSAGE]
+    assert call.outcome == ("hangup",)
+
+
+def test_a_message_is_recorded_to_the_voicemail_exit(dial):
+    call = dial()
+    call.press("1")
+    assert call.document.find("Record").get("action") == "/state/voicemail/exit"
+
+
+def test_the_hours_pause_before_the_way_back_to_the_menu(dial):
+    call = dial()
+    call.press("3")
+    assert [verb.tag for verb in call.gather] == ["Say", "Pause", "Say"]
 
 
 def test_menu_key_2_queues_for_support(dial):

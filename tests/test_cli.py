@@ -3,8 +3,11 @@
 import io
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+from contextlib import suppress
 from datetime import datetime
 
 import bottle
@@ -15,6 +18,7 @@ import states
 from phonetree import make_app
 from phonetree_engine.settings import SETTINGS, Config, Hours
 from phonetree_engine.tree import Keys, Outcome, State
+from phonetree_engine.web import MAX_BODY
 from phonetree_tools import diagram, terminal
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import (
@@ -31,6 +35,7 @@ from tests.prompts import (
     WELCOME,
 )
 from tests.prompts import MENU as PROMPT
+from tests.servers import HOST, free_port
 
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
 HOLD_MUSIC = "[play http://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3]"
@@ -69,6 +74,71 @@ def after(result, line) -> list[str]:
 def lines(result) -> list[str]:
     text = result if isinstance(result, str) else result.stdout
     return text.splitlines()
+
+
+# serve ######################################################################
+
+
+@pytest.fixture(scope="module")
+def served():
+    """``python phonetree.py serve --port P`` with $PORT saying another port; stopped after."""
+    port, other = free_port(), free_port()
+    process = subprocess.Popen(
+        [sys.executable, "phonetree.py", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env={**ENV, "PORT": str(other)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while process.poll() is None and time.monotonic() < deadline:
+            with suppress(OSError), socket.create_connection((HOST, port), timeout=1):
+                break
+            time.sleep(0.1)
+        yield process, port
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        process.stderr.close()
+
+
+def http_exchange(port, head: str) -> bytes:
+    """Send ``head`` and read the answer until the server closes (or 64 KB)."""
+    with socket.create_connection((HOST, port), timeout=15) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode())
+        answer = b""
+        while len(answer) < 65536:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+def test_serve_listens_on_the_port_of_the_option_not_of_the_environment(served):
+    _, port = served
+    answer = http_exchange(port, "GET /healthz HTTP/1.1\nHost: localhost\nConnection: close\n\n")
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b"\r\n\r\nok\n")
+
+
+def test_serve_refuses_bodies_at_the_procfile_limit(served):
+    _, port = served
+    head = (
+        "POST /voice HTTP/1.1\nHost: localhost\nConnection: close\n"
+        f"Content-Type: application/x-www-form-urlencoded\nContent-Length: {MAX_BODY}\n\n"
+    )
+    assert http_exchange(port, head).startswith(b"HTTP/1.1 413 ")
 
 
 # --help, check, graph ########################################################
@@ -143,7 +213,8 @@ def mermaid():
         "menu -->|2, say support, say soporte| support",
         "menu -->|0, say operator, say receptionist, say operador, say operadora, "
         "say recepcionista| reception",
-        "menu -->|other key, silence| error",
+        "menu -->|other key| error",
+        "menu -->|silence| no_choice",
         "menu -->|too many tries| transfer",
         "support -->|closed, other QueueResult| unavailable",
     ],
@@ -501,3 +572,21 @@ def test_call_with_a_language_the_tree_does_not_speak_exits_2():
 
 def test_the_diagram_shows_the_language_choice(mermaid):
     assert "    language -->|language chosen| menu" in lines(mermaid)
+
+
+@pytest.mark.parametrize(
+    ("keys", "note"),
+    [
+        ("12", "(this menu takes 1 key: Twilio sends 1)"),
+        ("3#1", "(# ends the input: Twilio sends 3)"),
+        ("#", "(# ends the input: Twilio sends no keys)"),
+    ],
+)
+def test_the_terminal_says_when_twilio_sends_fewer_keys_than_typed(build, keys, note):
+    _, out = run(build(), keys, clock="open")
+    assert after(out, f"> {keys}")[0] == note
+
+
+def test_the_terminal_says_nothing_about_keys_twilio_sends_whole(build):
+    _, out = run(build(), "3", clock="open")
+    assert after(out, "> 3")[0] == f"heard: {HOURS}"

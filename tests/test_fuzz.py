@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote, unquote_to_bytes, urlencode, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlencode, urlsplit
 
 import pytest
 import webtest
@@ -23,13 +23,12 @@ from phonetree import MAX_BODY, make_app
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import SimulatedCall
 from states import TABLE
-from tests.prompts import INVALID, UNAVAILABLE, VOICEMAIL
+from tests.prompts import INVALID, NO_CHOICE, TRANSFER, UNAVAILABLE, VOICEMAIL
 from tests.prompts import MENU as PROMPT
 
 TOKEN = "auth-token-for-fuzz-tests"
 RETRIES = Config().max_retries
 RECEPTIONIST = Config().receptionist_number
-TRANSFER = "Sorry, I still did not get that. Let me put you through to someone who can help."
 MENU_KEYS = set(TABLE["menu"].exit.keys)
 MENU_WORDS = set(TABLE["menu"].exit.words["en-US"])
 
@@ -206,6 +205,24 @@ def send(app, method, path, query="", body=b"", content_type="", headers=None):
     return client.do_request(request, expect_errors=True)
 
 
+def expected_status(path: str, body: bytes) -> int:
+    """What a webhook route answers a well-formed request, as Bottle and waitress really route it.
+
+    waitress (like webtest here) decodes %0A to a newline in PATH_INFO. Bottle's ``<part:path>``
+    filter is ``.+?``, which matches no newline, though its ``$`` lets one newline end the path:
+    ``/state/menu/%0A`` is no route (404), ``/state/menu/exit%0A`` is the unknown-state route.
+    waitress and the app refuse a body of ``MAX_BODY`` bytes or more (413).
+    """
+    if len(body) >= MAX_BODY:
+        return 413
+    parts = unquote(path).split("/", 3)  # "", "state", name, the rest: /state/<name>/<part:path>
+    if len(parts) == 4 and parts[1] == "state":
+        rest = parts[3].removesuffix("\n")
+        if not rest or "\n" in rest:
+            return 404
+    return 200
+
+
 def check(response, method, path, guarded, validate) -> None:
     """What must hold for every answer, whatever was asked."""
     text = response.body.decode("utf-8", "replace")
@@ -255,7 +272,7 @@ def test_any_form_posted_to_a_webhook_gets_twiml(path, method, query, fields, va
     body = urlencode(fields).encode() if method == "POST" else b""
     response = send(OPEN_APP, method, path, query, body, FORM)
     check(response, method, path, False, validate)
-    assert response.status_int == (413 if len(body) > MAX_BODY else 200)
+    assert response.status_int == expected_status(path, body)
 
 
 def signed_for(url: str, fields) -> str:
@@ -287,10 +304,33 @@ def test_any_signed_request_passes_the_check(path, method, query, fields, valida
     headers = {"X-Twilio-Signature": signature}
     response = send(GUARDED_APP, method, path, query, body, FORM, headers)
     check(response, method, path, True, validate)
-    assert response.status_int == (413 if len(body) > MAX_BODY else 200)
+    assert response.status_int == expected_status(path, body)
 
 
 # Known inputs found by fuzzing ###############################################
+
+
+@pytest.mark.parametrize(
+    "path, status, content_type",
+    [
+        ("/state/greeting/%0A", 404, "text/plain"),  # found by fuzzing: .+? matches no newline
+        ("/state/greeting/a%0Ab", 404, "text/plain"),
+        ("/state/menu/exit%0A", 200, "text/xml"),  # a final newline is allowed by the route's $
+        ("/state/greeting%0A", 200, "text/xml"),  # <name> matches anything but a slash
+        ("/state/greeting/%0D", 200, "text/xml"),
+    ],
+)
+def test_a_newline_in_a_path_is_routed_as_bottle_routes_it(path, status, content_type):
+    response = send(OPEN_APP, "POST", path, "", b"", FORM)
+    assert (response.status_int, response.content_type) == (status, content_type)
+    assert expected_status(path, b"") == status
+
+
+@pytest.mark.parametrize("size, status", [(MAX_BODY - 1, 200), (MAX_BODY, 413)])
+def test_the_body_limit_is_the_one_waitress_enforces(size, status):
+    body = b"Digits=1&x=" + b"a" * (size - len("Digits=1&x="))
+    response = send(OPEN_APP, "POST", "/state/menu/exit", "", body, FORM)
+    assert (len(body), response.status_int) == (size, status)
 
 
 @pytest.mark.parametrize("tries", ["²", "¹²", "٣", "-1", "1e3", "9" * 40])
@@ -338,6 +378,14 @@ def menu_input_fails(action) -> bool:
     if kind == "say":
         return not set(re.findall(r"[a-z0-9]+", value.lower())) & MENU_WORDS
     return True
+
+
+def is_silent(action) -> bool:
+    """Whether a caller action at the menu reaches the app as no input at all."""
+    kind, value = action
+    if kind == "press":
+        return value == "#"  # the finishing key ends the Gather with nothing entered
+    return kind == "silence" or not value.strip()
 
 
 def at_menu(call) -> bool:
@@ -395,7 +443,7 @@ def test_no_sequence_of_caller_actions_keeps_a_caller_at_the_menu(data, is_open,
                 event("the caller was put through after too many tries")
                 misses = 0
             elif misses:
-                assert call.last_heard == [INVALID, PROMPT]
+                assert call.last_heard == [NO_CHOICE if is_silent(action) else INVALID, PROMPT]
     assert "an application error has occurred" not in call.heard
     event(f"the call ended: {call.ended}")
 

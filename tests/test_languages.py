@@ -17,6 +17,7 @@ from tests.prompts import CHOICE, HOURS_AGAIN_ES, HOURS_ES, MENU, MENU_ES, SUPPO
 
 BOTH = ("en-US", "es-US")
 ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
+TOKEN = "auth-token-for-language-tests"
 
 
 def bilingual(at=OPEN, **settings):
@@ -175,13 +176,16 @@ def test_an_english_variant_uses_the_english_words(validate):
 
 @pytest.fixture(scope="module")
 def replicas():
-    with running(2, LANGUAGES="en-US,es-US", OPENING_HOURS=ALWAYS_OPEN) as servers:
+    settings = {"TWILIO_AUTH_TOKEN": TOKEN, "OPENING_HOURS": ALWAYS_OPEN}
+    with running(2, LANGUAGES="en-US,es-US", **settings) as servers:
         yield servers
 
 
 def test_a_spanish_call_goes_on_across_two_replicas(replicas, validate):
     transports = [HTTPTransport(server.url) for server in replicas]
-    call = SimulatedCall(transports, public_url=replicas[0].url, validate=validate)
+    call = SimulatedCall(
+        transports, auth_token=TOKEN, public_url=replicas[0].url, validate=validate
+    )
     call.start()
     call.press("2")
     assert call.last_heard == [MENU_ES]

@@ -1,24 +1,25 @@
-"""Log lines: the standard format, written in batches, never lost on a stop."""
+"""Log lines: the standard format, through a queue that never blocks, drops counted."""
 
 import io
 import logging
-import os
-import signal
-import subprocess
-import sys
-import time
+import threading
 
 import pytest
 
-from phonetree_engine.logs import FORMAT, BatchedStreamHandler, Formatter
-from tests.conftest import ROOT
+from phonetree_engine import logs
+from phonetree_engine.logs import FORMAT, DroppingQueue, Formatter, QueuedLog
+from phonetree_engine.tree import event_line
 
 
-def record(level=logging.INFO, created=None):
-    line = logging.LogRecord("phonetree", level, __file__, 1, "webhook call=CA1", None, None)
+def record(level=logging.INFO, created=None, name="phonetree", message="webhook call=CA1"):
+    line = logging.LogRecord(name, level, __file__, 1, message, None, None)
     if created is not None:
         line.created, line.msecs = created, (created - int(created)) * 1000
     return line
+
+
+def business(message="recording call=CA1"):
+    return record(name=logs.BUSINESS, message=message)
 
 
 @pytest.mark.parametrize("created", [1e9, 1764000000.5, 1764000001.999])
@@ -27,70 +28,186 @@ def test_formatter_writes_what_the_standard_formatter_writes(created):
     assert Formatter().format(line) == logging.Formatter(FORMAT).format(line)
 
 
-def batched(interval=60.0):
+# The queue ###################################################################
+
+
+def test_a_full_queue_drops_the_new_ordinary_line():
+    queue = DroppingQueue(capacity=2)
+    for number in range(3):
+        queue.put_nowait(record(message=f"line {number}"))
+    assert [queue.get().msg for _ in range(2)] == ["line 0", "line 1"]
+
+
+def test_a_full_queue_counts_what_it_dropped():
+    queue = DroppingQueue(capacity=2)
+    for _ in range(5):
+        queue.put_nowait(record())
+    assert queue.dropped == {"lines": 3, "business": 0}
+
+
+def test_a_business_event_pushes_out_the_oldest_ordinary_line():
+    queue = DroppingQueue(capacity=2)
+    queue.put_nowait(record(message="old"))
+    queue.put_nowait(record(message="new"))
+    queue.put_nowait(business())
+    assert [queue.get().msg for _ in range(2)] == ["new", "recording call=CA1"]
+
+
+def test_a_business_event_is_dropped_only_when_all_queued_are_business_events():
+    queue = DroppingQueue(capacity=2)
+    for _ in range(3):
+        queue.put_nowait(business())
+    assert queue.dropped == {"lines": 1, "business": 1}
+
+
+def test_extra_business_marks_a_business_event():
+    line = record()
+    line.business = True
+    assert logs.is_business(line)
+
+
+def test_a_put_on_a_full_queue_returns_at_once():
+    queue = DroppingQueue(capacity=1)
+    queue.put_nowait(record())
+    finished = threading.Event()
+    threading.Thread(target=lambda: (queue.put_nowait(record()), finished.set())).start()
+    assert finished.wait(5)
+
+
+# The writer ##################################################################
+
+
+class StuckStream(io.StringIO):
+    """A stream whose writes wait until it is let go, like a pipe nobody reads."""
+
+    def __init__(self):
+        super().__init__()
+        self.free = threading.Event()
+
+    def write(self, text):
+        self.free.wait(30)
+        return super().write(text)
+
+
+def queued(stream, capacity=100):
+    log = QueuedLog(stream, capacity)
+    log.writer.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    return log
+
+
+def test_queued_lines_are_written_in_order():
     stream = io.StringIO()
-    handler = BatchedStreamHandler(stream, interval=interval)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    return handler, stream
+    log = queued(stream)
+    for number in range(3):
+        log.handler.handle(record(message=f"line {number}"))
+    assert log.flush(5)
+    assert stream.getvalue() == "INFO line 0\nINFO line 1\nINFO line 2\n"
 
 
-def test_info_lines_wait_for_the_batch():
-    handler, stream = batched()
-    handler.handle(record())
-    assert stream.getvalue() == ""
+def test_a_stuck_stream_keeps_no_caller_waiting():
+    stream = StuckStream()
+    log = queued(stream, capacity=10)
+    done = threading.Event()
 
+    def log_many():
+        for _ in range(1000):
+            log.handler.handle(record())
+        done.set()
 
-def test_a_warning_writes_everything_pending_at_once():
-    handler, stream = batched()
-    handler.handle(record())
-    handler.handle(record(logging.WARNING))
-    assert stream.getvalue() == "INFO webhook call=CA1\nWARNING webhook call=CA1\n"
-
-
-def test_pending_lines_are_written_within_the_interval():
-    handler, stream = batched(interval=0.05)
-    handler.handle(record())
-    deadline = time.monotonic() + 5
-    while not stream.getvalue() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert stream.getvalue() == "INFO webhook call=CA1\n"
-
-
-SERVE_ONE_LINE = """
-import logging, time
-from phonetree_engine import logs
-logs.INTERVAL = 600  # nothing but the stop may write the line
-import phonetree
-phonetree.app  # built on first use, with its logging
-logging.getLogger("phonetree").info("the last line")
-print("ready", flush=True)
-time.sleep(30)
-"""
-
-
-def test_a_stopped_process_writes_its_last_lines_first():
-    env = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE_ONE_LINE],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    threading.Thread(target=log_many).start()
     try:
-        assert process.stdout.readline() == "ready\n"
-        process.send_signal(signal.SIGTERM)
-        _, errors = process.communicate(timeout=20)
+        assert done.wait(10)
     finally:
-        process.kill()
-    assert "INFO phonetree the last line" in errors
-    assert process.returncode == -signal.SIGTERM
+        stream.free.set()
 
 
-def test_a_closed_stream_loses_the_lines_quietly():
-    handler, stream = batched()
-    handler.handle(record())
+def test_lines_dropped_are_reported_when_the_stream_recovers():
+    stream = StuckStream()
+    log = queued(stream, capacity=10)
+    for _ in range(100):
+        log.handler.handle(record())
+    stream.free.set()
+    assert log.flush(5)
+    log.handler.handle(record(message="after"))
+    assert log.flush(5)
+    reports = [line for line in stream.getvalue().splitlines() if "log-dropped" in line]
+    assert reports == [f"WARNING log-dropped lines={log.dropped()['lines']} business=0"]
+    assert log.dropped()["lines"] >= 50  # the queue holds 10, the writer a few more
+
+
+def test_a_closed_stream_counts_the_lines_it_lost():
+    stream = io.StringIO()
     stream.close()
-    handler.drain()
-    assert handler.pending == []
+    log = queued(stream)
+    log.handler.handle(record())
+    assert log.flush(5)
+    assert log.dropped() == {"lines": 1, "business": 0}
+
+
+def test_flush_gives_up_on_a_stuck_stream_in_time():
+    stream = StuckStream()
+    log = queued(stream)
+    log.handler.handle(record())
+    try:
+        assert log.flush(0.2) is False
+    finally:
+        stream.free.set()
+
+
+# Business events #############################################################
+
+
+@pytest.fixture
+def active(monkeypatch):
+    """A queued log installed as the process's, on a stream the test controls."""
+
+    def install(stream):
+        log = queued(stream)
+        monkeypatch.setattr(logs, "_active", log)
+        logger = logging.getLogger(logs.BUSINESS)
+        monkeypatch.setattr(logger, "handlers", [log.handler])
+        monkeypatch.setattr(logger, "propagate", False)
+        monkeypatch.setattr(logger, "level", logging.INFO)
+        return log
+
+    return install
+
+
+def test_a_business_event_is_written_before_write_business_event_returns(active):
+    stream = io.StringIO()
+    active(stream)
+    assert logs.write_business_event("recording call=CA1") is True
+    assert stream.getvalue() == "INFO recording call=CA1\n"
+
+
+def test_a_business_event_on_a_stuck_stream_returns_false_in_time(active):
+    stream = StuckStream()
+    active(stream)
+    try:
+        assert logs.write_business_event("recording call=CA1", wait=0.2) is False
+    finally:
+        stream.free.set()
+
+
+def test_a_business_event_written_late_is_still_written(active):
+    stream = StuckStream()
+    log = active(stream)
+    logs.write_business_event("recording call=CA1", wait=0.1)
+    stream.free.set()
+    assert log.flush(5)
+    assert "INFO recording call=CA1\n" in stream.getvalue()
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("CA1", "CA1"),
+        ("", '""'),  # an empty value stays visible: `key=` would read as the next field
+        ("two words", '"two words"'),
+        ("a=b", '"a=b"'),
+        ("line\nbreak", '"line\\nbreak"'),
+        ("Zoë", "Zoë"),
+    ],
+)
+def test_a_log_value_is_quoted_when_it_needs_to_be(value, shown):
+    assert event_line("webhook", field=value) == f"webhook field={shown}"

@@ -482,7 +482,7 @@ def test_answers_set_no_cookie(server):
 
 
 def test_sigterm_stops_the_web_process():
-    server = Server(OPENING_HOURS=ALWAYS_OPEN).start()
+    server = Server(OPENING_HOURS=ALWAYS_OPEN, TWILIO_AUTH_TOKEN=TOKEN).start()
     try:
         server.wait_until_healthy()
     finally:

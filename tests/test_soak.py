@@ -15,6 +15,7 @@ from tests.prompts import (
     GOODBYE,
     HOURS_AGAIN,
     INVALID,
+    NO_CHOICE,
     OFFER,
     SALES,
     SUPPORT,
@@ -101,7 +102,7 @@ SCRIPTS = (
     Script(
         "silence until a person takes the call",
         (*[("silence",)] * RETRIES, ("dial_result", "completed")),
-        (*[INVALID, PROMPT] * (RETRIES - 1), TRANSFER, GOODBYE),
+        (*[NO_CHOICE, PROMPT] * (RETRIES - 1), TRANSFER, GOODBYE),
     ),
 )
 

@@ -34,6 +34,10 @@ def bye(call):
     return [Say("Goodbye."), Hangup()]
 
 
+def says_nothing(call):
+    return None
+
+
 def says_only(call):
     return Say("Nothing to wait for.")
 
@@ -219,6 +223,16 @@ BROKEN = [
         id="state-name-with-capitals",
     ),
     pytest.param(
+        {**changed(hello=State(hello, "b" * 41)), "b" * 41: State(bye)},
+        f"state {'b' * 41!r}: names are lower-case letters, digits and _ (max 40)",
+        id="state-name-of-41-characters",
+    ),
+    pytest.param(
+        changed(bye=State(says_nothing)),
+        "state 'bye': a terminal state must end the call with Hangup",
+        id="terminal-state-saying-nothing",
+    ),
+    pytest.param(
         {**changed(hello=State(hello, "good bye")), "good bye": State(bye)},
         "state 'good bye': names are lower-case letters, digits and _ (max 40)",
         id="state-name-with-a-space",
@@ -266,6 +280,11 @@ def refuse(request):
 
 def test_a_good_table_is_accepted():
     assert check_table(good_table(), "hello", "menu", Config()) is None
+
+
+def test_a_state_name_of_40_characters_is_accepted():
+    table = {**changed(hello=State(hello, "b" * 40)), "b" * 40: State(hello, "menu")}
+    assert check_table(table, "hello", "menu", Config()) is None
 
 
 def test_the_good_table_makes_an_app():

@@ -296,7 +296,10 @@ def test_one_structured_line_per_webhook_with_the_number_masked(app, caplog):
     TestApp(app).post("/state/menu/exit", PARAMS)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook ")]
     assert len(lines) == 1
-    assert "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 next=hours ms=" in lines[0]
+    assert (
+        "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 entered=hours next=hours ms="
+        in lines[0]
+    )
 
 
 def test_a_request_from_anyone_but_twilio_is_logged_as_refused(guarded, caplog):
@@ -304,14 +307,9 @@ def test_a_request_from_anyone_but_twilio_is_logged_as_refused(guarded, caplog):
     assert "refused path=/voice" in caplog.text
 
 
-def test_an_open_app_warns_at_start_up(build, caplog):
-    build()
-    assert "signatures are NOT checked" in caplog.text
-
-
-def test_a_guarded_app_does_not_warn(build, caplog):
-    build(auth_token=TOKEN)
-    assert "NOT checked" not in caplog.text
+def test_building_an_open_app_says_nothing_about_signatures(build, caplog):
+    build()  # as call, graph and check do: serving_app() says which mode it serves in
+    assert "signature" not in caplog.text
 
 
 def test_keys_table_with_words_matches_speech():
@@ -321,6 +319,33 @@ def test_keys_table_with_words_matches_speech():
 
     call = HandlerCall("menu", Config(), {"SpeechResult": "I need Support, please."})
     assert keys.decide(call) == ("b", False)
+
+
+@pytest.mark.parametrize(
+    ("params", "decided"),
+    [
+        ({"Digits": "1"}, ("a", False)),
+        ({"Digits": "12"}, ("wrong", True)),  # a key the table has, then more: not that key
+        ({"Digits": "7"}, ("wrong", True)),
+        ({}, ("quiet", True)),
+        ({"Digits": " "}, ("quiet", True)),
+        ({"SpeechResult": ""}, ("quiet", True)),
+    ],
+)
+def test_keys_tell_silence_from_a_wrong_key(params, decided):
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Call as HandlerCall
+
+    keys = Keys(keys={"1": "a"}, otherwise="wrong", silence="quiet")
+    assert keys.decide(HandlerCall("menu", Config(), params)) == decided
+
+
+def test_keys_without_a_silence_state_take_silence_as_a_wrong_key():
+    from phonetree_engine.settings import Config
+    from phonetree_engine.tree import Call as HandlerCall
+
+    keys = Keys(keys={"1": "a"}, otherwise="wrong")
+    assert keys.decide(HandlerCall("menu", Config(), {})) == ("wrong", True)
 
 
 @settings(max_examples=300, deadline=None)
@@ -373,3 +398,82 @@ def test_an_unknown_status_callback_gets_an_empty_answer(app, validate):
     form = {**PARAMS, "RecordingStatus": "completed"}
     response = TestApp(app).post("/state/old_voicemail/recorded", form)
     assert len(response.xml) == 0
+
+
+# The end of a call ###########################################################
+
+ENDED = {**PARAMS, "CallStatus": "completed", "CallDuration": "42"}
+
+
+def test_the_status_callback_logs_the_end_of_the_call(guarded, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    response = post(guarded, "/status", ENDED, "http://localhost/status")
+    assert (response.status_int, response.xml.tag, len(response.xml)) == (200, "Response", 0)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("call-ended")]
+    assert lines == ["call-ended call=CA0 status=completed duration=42"]
+
+
+def test_the_status_callback_needs_a_signature(guarded, caplog):
+    assert post(guarded, "/status", ENDED).status_int == 403
+    assert "call-ended" not in caplog.text
+
+
+def test_a_status_before_the_end_of_the_call_is_not_logged_as_its_end(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/status", {**ENDED, "CallStatus": "in-progress"})
+    assert "call-ended" not in caplog.text
+
+
+def test_a_chained_answer_logs_every_state_it_entered(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/state/menu/exit", {**PARAMS, "Digits": "1"})
+    assert " entered=sales,voicemail next=voicemail " in caplog.records[-1].getMessage()
+
+
+# Deployments with one kind of secret #########################################
+
+SHA256_SETTINGS = "key=webhooks_sharedkey_1,algorithm=HMAC_SHA256"
+
+
+def shared_key_headers(url, params, key=SHARED):
+    return {
+        "X-Twilio-Signature": signature(url, params, key, "HMAC_SHA256"),
+        "X-Twilio-Webhooks-Signature-Settings": SHA256_SETTINGS,
+    }
+
+
+@pytest.fixture
+def shared_only(build):
+    return TestApp(build(shared_key=SHARED))
+
+
+def test_a_shared_key_only_deployment_refuses_unsigned_requests(shared_only):
+    response = post(shared_only, "/voice", PARAMS)
+    assert (response.status_int, response.content_type) == (403, "text/plain")
+
+
+def test_a_shared_key_only_deployment_answers_requests_signed_with_the_key(shared_only):
+    headers = shared_key_headers("http://localhost/voice", PARAMS)
+    response = shared_only.post("/voice", PARAMS, headers=headers, status="*")
+    assert response.xml.find("Gather").get("action") == "/state/menu/exit"
+
+
+def test_a_shared_key_only_deployment_refuses_a_signature_without_its_settings(shared_only):
+    response = post(shared_only, "/voice", PARAMS, "http://localhost/voice", key=SHARED)
+    assert response.status_int == 403
+
+
+def test_a_shared_key_only_deployment_does_not_warn(build, caplog):
+    build(shared_key=SHARED)
+    assert "NOT checked" not in caplog.text
+
+
+def test_a_signature_made_with_the_shared_key_needs_the_settings_header(guarded):
+    response = post(guarded, "/voice", PARAMS, "http://localhost/voice", key=SHARED)
+    assert response.status_int == 403
+
+
+def test_an_auth_token_only_deployment_refuses_shared_key_signatures(build):
+    client = TestApp(build(auth_token=TOKEN))
+    headers = shared_key_headers("http://localhost/voice", PARAMS)
+    assert client.post("/voice", PARAMS, headers=headers, status="*").status_int == 403

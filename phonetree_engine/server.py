@@ -1,0 +1,152 @@
+"""Serve a WSGI app with waitress, as ``waitress-serve`` does, and stop it losing no call.
+
+    python -m phonetree_engine.server [waitress-serve's options] module:app
+
+The Procfile runs this. It takes waitress-serve's options and differs from it in three ways:
+
+- it binds the port before it says "serving on", and a port in use is one line, not a traceback;
+- it lifts the open-files limit to what ``--connection-limit`` needs;
+- on SIGTERM, which a platform sends on every deploy, restart and scale-down, it stops the way
+  a replica behind a router should: it closes its listening sockets at once (a new connection
+  is refused, so the router or proxy tries another replica), answers ``/healthz`` with 503,
+  waits for the webhooks in flight to be answered and sent (at most ``DRAIN_SECONDS``), writes
+  its queued log lines (at most ``FLUSH_SECONDS``) and exits 0, well inside the grace period
+  platforms give (Heroku: 30 s) and inside 10 s even when stderr is stuck.
+"""
+
+from __future__ import annotations
+
+import getopt
+import logging
+import os
+import pkgutil
+import resource
+import signal
+import sys
+import threading
+import time
+
+import waitress
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
+from waitress.wasyncore import dispatcher
+
+from phonetree_engine import logs
+
+DRAIN_SECONDS = 7.0  # Twilio gives up on a webhook after 15 s; most take a millisecond
+FLUSH_SECONDS = 1.5
+SETTLE_SECONDS = 0.2  # a connection accepted just before the close gets to send its request
+
+log = logging.getLogger("phonetree")
+
+# Set once SIGTERM arrives: the health check fails from then on.
+stopping = threading.Event()
+
+
+def serve(app, **options) -> int:
+    """Bind, say where, serve until SIGTERM, then drain and exit (see the module's docstring)."""
+    raise_open_files_limit(int(options.get("connection_limit", 100)))
+    try:
+        server = waitress.create_server(app, **options)
+    except OSError as error:
+        where = f"{options.get('host', '0.0.0.0')}:{options.get('port', 8080)}"
+        sys.exit(f"phonetree: cannot listen on {where}: {error.strerror or error}")
+    for host, port in listening(server):
+        print(f"phonetree: serving on http://{host}:{port}", file=sys.stderr, flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: start_stopping(server))
+    server.run()
+    return 0
+
+
+def listening(server) -> list[tuple[str, int]]:
+    listeners = [d for d in socket_map(server).values() if isinstance(d, BaseWSGIServer)]
+    return [(d.effective_host, d.effective_port) for d in listeners]
+
+
+def socket_map(server) -> dict:
+    """Waitress's map of sockets: its listeners and every open connection."""
+    return server.map if hasattr(server, "map") else server._map
+
+
+def raise_open_files_limit(connections: int) -> None:
+    """Each connection is a file descriptor: let the process open what the limit allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256  # log, trigger, a backlog being accepted, the interpreter's own
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+
+
+# Stopping ####################################################################
+
+
+def start_stopping(server) -> None:
+    """SIGTERM's handler: the work is done on a thread, as the handler interrupts the loop."""
+    if not stopping.is_set():
+        stopping.set()
+        threading.Thread(target=stop, args=(server,), name="stop", daemon=True).start()
+
+
+def stop(server) -> None:
+    """Stop accepting, finish the webhooks in flight, write the log, exit."""
+    started = time.monotonic()
+    connections = socket_map(server)
+    listeners = [d for d in list(connections.values()) if isinstance(d, BaseWSGIServer)]
+    closed = threading.Event()
+
+    def close_listeners():  # run by waitress's loop, which owns the map
+        for listener in listeners:
+            listener.accepting = False
+            dispatcher.close(listener)  # not BaseWSGIServer.close: the loop keeps its trigger
+        closed.set()
+
+    listeners[0].trigger.pull_trigger(close_listeners)
+    closed.wait(1.0)
+    in_flight = wait_for_answers(connections, started + DRAIN_SECONDS)
+    log.info(f"stopped in-flight={in_flight} ms={(time.monotonic() - started) * 1000:.0f}")
+    logs.flush(FLUSH_SECONDS)
+    os._exit(0)  # not sys.exit: a stuck stderr must not hold the interpreter's shutdown
+
+
+def wait_for_answers(connections: dict, deadline: float) -> int:
+    """Wait until no connection has a request in progress; return how many still do."""
+    time.sleep(SETTLE_SECONDS)
+    while True:
+        busy = sum(1 for channel in list(connections.values()) if in_progress(channel))
+        if not busy or time.monotonic() > deadline:
+            return busy
+        time.sleep(0.05)
+
+
+def in_progress(channel) -> bool:
+    """A request received and not yet answered, or an answer not yet sent."""
+    if not isinstance(channel, HTTPChannel):
+        return False
+    arriving = channel.request is not None and time.time() - channel.last_activity < 1.0
+    return bool(channel.requests or channel.total_outbufs_len or arriving)
+
+
+# The command #################################################################
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse waitress-serve's options and serve the app they name."""
+    try:
+        options, targets = Adjustments.parse_args(sys.argv[1:] if argv is None else argv)
+    except getopt.GetoptError as error:
+        sys.exit(f"phonetree: {error}")
+    if options.pop("help", False) or len(targets) != 1:
+        print(__doc__.split("\n\n")[1].strip(), file=sys.stderr)
+        return 2
+    sys.path.insert(0, os.getcwd())
+    app = pkgutil.resolve_name(targets[0])
+    return serve(app() if options.pop("call", False) else app, **options)
+
+
+if __name__ == "__main__":
+    # Run the module's imported copy, so that ``stopping`` is the one the app reads.
+    from phonetree_engine.server import main as run
+
+    sys.exit(run())

@@ -1,0 +1,493 @@
+"""The main set of mutants: each a change a careless edit could make, and a user would suffer.
+
+``Mutant(path, old, new)`` replaces the one occurrence of ``old`` in ``path`` with ``new``.
+``equivalent`` says why no test can tell the mutant from the code (it is then left out of the
+score); ``why`` says what a user would suffer, where the change does not say it by itself.
+The tests run for each mutant are the files that exercise its module, fastest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ENGINE = (
+    "tests/test_engine.py",
+    "tests/test_table.py",
+    "tests/test_calls.py",
+    "tests/test_business.py",
+    "tests/test_webhooks.py",
+)
+WEB = (
+    "tests/test_webhooks.py",
+    "tests/test_calls.py",
+    "tests/test_business.py",
+    "tests/test_fuzz.py",
+    "tests/test_server.py",
+)
+STATES = ("tests/test_calls.py", "tests/test_business.py", "tests/test_webhooks.py")
+SETTINGS = ("tests/test_settings.py", "tests/test_business.py", "tests/test_calls.py")
+CALLER = ("tests/test_caller.py", "tests/test_calls.py")
+CLI = ("tests/test_cli.py",)
+SERVER = ("tests/test_server.py",)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+    why: str = ""
+    equivalent: str = ""
+
+
+def group(path: str, tests: tuple[str, ...], *changes) -> list[Mutant]:
+    """Mutants of one file: (old, new) or (old, new, {"why": ..., "equivalent": ...})."""
+    return [
+        Mutant(path, old, new, tests, **(extra[0] if extra else {})) for old, new, *extra in changes
+    ]
+
+
+MUTANTS = [
+    *group(
+        "phonetree_engine/engine.py",
+        ENGINE,
+        (
+            "if row.when_closed and not self.call(name, params, tries, prefix).is_open:",
+            "if row.when_closed and self.call(name, params, tries, prefix).is_open:",
+        ),
+        (
+            "parts.append(self.render(row, self.call(name, params, tries, prefix)))",
+            "parts = [self.render(row, self.call(name, params, tries, prefix))]",
+        ),
+        ("if not call.volatile:", "if True:", {"why": "clock- or input-dependent TwiML cached"}),
+        ("key = (call.prefix, call.state, call.tries)", "key = (call.prefix, call.state)"),
+        ("if tries + 1 >= self.config.max_retries:", "if tries >= self.config.max_retries:"),
+        ("return target, tries + 1", "return target, tries"),
+        (
+            "give_up):\n            return target, 0",
+            "give_up):\n            return target, tries",
+        ),
+        ('verb.attrs.setdefault("speechTimeout", "auto")', "pass"),
+        ('verb.attrs.setdefault("hints", ", ".join(row.exit.words))', "pass"),
+        (
+            'verb.attrs.setdefault("input", "dtmf speech")',
+            'verb.attrs.setdefault("input", "speech")',
+        ),
+        (
+            'config.language)\n            verb.attrs.setdefault("speechTimeout"',
+            'None)\n            verb.attrs.setdefault("speechTimeout"',
+            {"why": "speech heard in the wrong language"},
+        ),
+        (
+            'verb.attrs.setdefault("language", config.language)\n        elif',
+            "pass\n        elif",
+            {"why": "prompts read in Twilio's default language"},
+        ),
+        ("for child in verb.verbs:\n            self.dress(child, row, call)", "pass"),
+        (
+            'return bool(words) and gather.attrs.get("action") == call.action',
+            "return bool(words)",
+            {"why": "a Gather of a state's callback also listens for the menu's words"},
+        ),
+        ('verb.attrs["voice"] = config.voice', "pass"),
+        (
+            "return [self.to_xml(as_verbs(row.callbacks[part](call)), row, call)]",
+            "return [self.to_xml(as_verbs(row.callbacks[part](call)), State(as_verbs), call)]",
+            {"why": "callbacks' TwiML dressed without the row: same voice and language"},
+        ),
+    ),
+    *group(
+        "phonetree_engine/tree.py",
+        ENGINE,
+        (
+            "return (state, False) if state else (self.otherwise, True)",
+            "return (state, False) if state else (self.otherwise, False)",
+        ),
+        ("return self.silence or self.otherwise, True", "return self.otherwise, True"),
+        ('re.findall(r"[a-z0-9]+", call.speech.lower())', 're.findall(r"[a-z0-9]+", call.speech)'),
+        ("return self.words[word], False", "return self.words[word], True"),
+        ('edges.append(("silence", self.silence or self.otherwise))', "pass"),
+        ("if state not in self.targets:", "if False:"),
+        ('return f"{url}?tries={tries}" if tries else url', "return url"),
+        (
+            "self.volatile = True\n        return self._params.get(name, default)",
+            "return self._params.get(name, default)",
+        ),
+        (
+            "self.volatile = True\n        if self._now is None:",
+            "if self._now is None:",
+        ),
+        (
+            "self.volatile = True\n        return self._is_open",
+            "return self._is_open",
+            {
+                "equivalent": "is_open reads call.now, which marks the answer volatile, unless it "
+                "was given is_open; only the start-up check gives it, and the check caches nothing"
+            },
+        ),
+        (
+            'return state_url(self.prefix, self.state, "exit", self.tries)',
+            'return state_url(self.prefix, self.state, "exit")',
+        ),
+        (
+            "return state_url(self.prefix, self.state, part)",
+            'return state_url("", self.state, part)',
+        ),
+        ("if not text or not text.isprintable()", "if not text.isprintable()"),
+        ("isinstance(verbs, (list, tuple))", "isinstance(verbs, list)"),
+        (
+            'STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\\Z")',
+            'STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}\\Z")',
+        ),
+        (
+            'return self.param("Digits").strip()',
+            'return self.param("Digits")',
+            {"equivalent": "Twilio's Digits hold only 0-9, * and #: nothing to strip"},
+        ),
+        ("if self.give_up:\n            edges.append", "if False:\n            edges.append"),
+    ),
+    *group(
+        "phonetree_engine/checks.py",
+        ("tests/test_table.py", "tests/test_engine.py"),
+        (
+            "problems += _check_reachable(table, start) + _check_chains(table)",
+            "problems += _check_reachable(table, start)",
+        ),
+        (
+            "problems += _check_reachable(table, start) + _check_chains(table)",
+            "problems += _check_chains(table)",
+        ),
+        ("inspect.signature(handler).bind(None)", "inspect.signature(handler)"),
+        ("for is_open in (True, False):", "for is_open in (True,):"),
+        ("(not names or names[-1] not in ENDING_VERBS)", "(names[-1] not in ENDING_VERBS)"),
+        ('if last.name == "Gather" and not last.attrs.get("actionOnEmptyResult"):', "if False:"),
+        ('if not any(verb.attrs.get("action") == action for verb in waiting):', "if not waiting:"),
+        ('if part == "exit" or not STATE_NAME.match(part):', "if not STATE_NAME.match(part):"),
+        ('problems += _check_handler(name, "exit handler", exit_.handler)', "pass"),
+        (
+            "return problems + (handler_problems or _check_rendering(name, row, config))",
+            "return problems + handler_problems",
+        ),
+        ("if target not in table:\n            via", "if False:\n            via"),
+        ("elif target in path:", "elif False:"),
+    ),
+    *group(
+        "phonetree_engine/web.py",
+        WEB,
+        (
+            "if self.config.validates_signatures and not self.signed(environ, form):",
+            "if self.config.auth_token and not self.signed(environ, form):",
+            {"why": "a shared-key-only deployment serves unsigned requests"},
+        ),
+        ("validator = self.shared if settings else self.token", "validator = self.token"),
+        (
+            "validator = self.shared if settings else self.token",
+            "validator = self.shared or self.token",
+        ),
+        ("params = dict(reversed(query + form))", "params = dict(query + form)"),
+        (
+            'prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")',
+            'prefix = environ.get("SCRIPT_NAME", "")',
+        ),
+        ('return ([self.leave_queue], "left-queue") if waiting else ([], "-")', 'return ([], "-")'),
+        ('waiting = "QueuePosition" in params and "QueueResult" not in params', "waiting = True"),
+        ("if tries + 1 < self.config.max_retries:", "if True:"),
+        ("return [self.apology, *parts], reached", "return parts, reached"),
+        (
+            "if not signature or not signature.isascii() or validator is None:",
+            "if not signature or validator is None:",
+        ),
+        (
+            "algorithm = get_signature_algorithm(settings) if settings else HMAC_SHA1",
+            "algorithm = HMAC_SHA1",
+        ),
+        (
+            "return hmac.compare_digest(expected, signature) or validator.validate(",
+            "return hmac.compare_digest(expected, signature) and validator.validate(",
+        ),
+        ("if length >= MAX_BODY:", "if length > MAX_BODY:"),
+        (
+            'FORM_TYPES = ("application/x-www-form-urlencoded", "")',
+            'FORM_TYPES = ("application/x-www-form-urlencoded",)',
+        ),
+        (
+            'environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()',
+            'environ.get("CONTENT_TYPE", "").split(";")[0].strip()',
+        ),
+        ("if len(fields) > MAX_FIELDS:", "if len(fields) >= MAX_FIELDS:"),
+        (
+            'unquote_cached(text) if len(text) <= 64 else unquote_plus(text, errors="replace")',
+            "unquote_cached(text)",
+        ),
+        (
+            "if text and text.isascii() and text.isdigit() and len(text) < 3:",
+            "if text and text.isdigit() and len(text) < 3:",
+        ),
+        ("return min(int(text), max_retries)", "return int(text)"),
+        (
+            'scheme = first(environ.get("HTTP_X_FORWARDED_PROTO")) or environ["wsgi.url_scheme"]',
+            'scheme = environ["wsgi.url_scheme"]',
+        ),
+        ('host = first(environ.get("HTTP_X_FORWARDED_HOST"))', 'host = ""'),
+        (
+            'return header.split(",")[0].strip() if header else ""',
+            'return header.split(",")[-1].strip() if header else ""',
+        ),
+        ("tail = number[-4:] if len(number) > 6 else number[-2:]", "tail = number[-4:]"),
+        ('"from": mask_number(params.get("From", "")),', '"from": params.get("From", "-"),'),
+        (
+            'url = base + wsgi_quote(environ.get("bottle.raw_path", environ.get("PATH_INFO", "")))',
+            'url = base + wsgi_quote(environ.get("PATH_INFO", ""))',
+        ),
+        ("if configured:\n        base = configured", "if False:\n        base = configured"),
+        (
+            'bottle.response.content_type = "text/xml; charset=utf-8"',
+            'bottle.response.content_type = "text/html; charset=utf-8"',
+        ),
+        (
+            'callback = part is not None and part.split("/")[0] != "exit"',
+            "callback = part is not None",
+        ),
+        (
+            "if host and port and not HAS_PORT.search(host) and port != DEFAULT_PORTS.get(scheme):",
+            "if host and port and not HAS_PORT.search(host):",
+            {
+                "equivalent": "host:443 for https is signed both ways: the validator retries "
+                "the URL with and without the default port, as Twilio's own signing varies"
+            },
+        ),
+    ),
+    *group(
+        "phonetree.py",
+        WEB + CLI,
+        ('    "max_request_body_size": MAX_BODY,\n', ""),
+        (
+            '"trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-port",',
+            '"trusted_proxy_headers": "x-forwarded-proto",',
+        ),
+        ('app.route("/state/<name>/<part:path>", methods, hooks.route(hooks.unknown))', "pass"),
+        ('app.route("/state/<name>", methods, hooks.route(hooks.unknown))', "pass"),
+        (
+            "route = hooks.route(hooks.calling_back(name, part), callback=True)",
+            "route = hooks.route(hooks.calling_back(name, part))",
+        ),
+        (
+            'bottle.response.content_type = "text/plain; charset=utf-8"\n    return error.body',
+            "return error.body",
+        ),
+        ("if not config.validates_signatures:", "if not config.auth_token:"),
+        ("        reception.ring(config),\n", ""),
+        (
+            'app.route("/healthz", "GET", healthy)',
+            'app.route("/healthz", "GET", hooks.route(hooks.start))',
+        ),
+    ),
+    *group(
+        "states/support.py",
+        STATES,
+        (
+            "if call.digits == LEAVE_KEY:",
+            "if call.digits:",
+            {"why": "any key takes a caller out of the queue"},
+        ),
+        (
+            'if seconds(call.param("QueueTime")) < config.queue_voicemail_after:',
+            'if seconds(call.param("QueueTime")) <= config.queue_voicemail_after:',
+        ),
+        ("if position.isascii() and position.isdigit():", "if position:"),
+        ('wait_url=call.url("wait")', 'wait_url=call.url("waiting")'),
+        ("offer.play(config.hold_music_url)", "pass"),
+        (
+            "return int(text) if text.isascii() and text.isdigit() else 0",
+            "return int(text) if text.isdigit() else 0",
+        ),
+        (
+            'offer = Gather(num_digits=1, action=call.url("wait"))',
+            "offer = Gather(num_digits=1)",
+            {
+                "equivalent": "a Gather without action posts to the current document's URL, which "
+                "is the waitUrl itself: Twilio makes the same request either way"
+            },
+        ),
+    ),
+    *group(
+        "states/voicemail.py",
+        STATES,
+        (
+            ', transcribeCallback=call.url("transcribed")',
+            "",
+            {"why": "transcripts silently lost"},
+        ),
+        (
+            '    Say("We did not get a message. Goodbye."),\n',
+            "",
+            {"why": "an empty recording hangs up in silence"},
+        ),
+        (
+            'return "message_saved" if call.param("RecordingUrl") else "goodbye"',
+            'return "message_saved"',
+        ),
+        ('url=call.param("RecordingUrl", "-")[:300],', 'url="-",'),
+        (
+            'text=call.param("TranscriptionText")[:2000],',
+            'text=call.param("TranscriptionText")[:20],',
+        ),
+        ("max_length=config.voicemail_max_length,", ""),
+        ('finish_on_key="#",', 'finish_on_key="*",'),
+        ('recording_status_callback=call.url("recorded"),', ""),
+        ("if config.transcribe:", "if True:"),
+    ),
+    *group(
+        "states/reception.py",
+        STATES,
+        ("if sip:\n        dial.sip(address)", "if False:\n        dial.sip(address)"),
+        ("caller_id=config.caller_id,", ""),
+        ("timeout=config.dial_timeout,", ""),
+    ),
+    *group(
+        "states/greeting.py",
+        STATES,
+        ("if call.is_open:\n        return welcome", "if True:\n        return welcome"),
+        ("call.config.company_name.rstrip('.')", "call.config.company_name"),
+    ),
+    *group(
+        "states/hours.py",
+        STATES,
+        ("hours.pause()", "pass", {"why": "the hours and the next prompt run into one sentence"}),
+        ("action_on_empty_result=True", "action_on_empty_result=False"),
+    ),
+    *group(
+        "states/goodbye.py",
+        STATES,
+        ('company = call.config.company_name.rstrip(".")', "company = call.config.company_name"),
+    ),
+    *group(
+        "states/__init__.py",
+        STATES,
+        ('give_up="transfer",', ""),
+        ('"leave": "voicemail"', '"leave": "unavailable"'),
+        ('"operator": "reception",', ""),
+        ('"hangup": "goodbye", ', ""),
+        (
+            'callbacks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},',
+            'callbacks={"recorded": voicemail.recorded},',
+        ),
+        ('"error": State(error.enter, "menu"),', '"error": State(error.enter, "greeting"),'),
+    ),
+    *group(
+        "phonetree_engine/settings.py",
+        SETTINGS,
+        (
+            "return bool(self.auth_token or self.shared_key)",
+            "return bool(self.auth_token)",
+            {"why": "a shared-key-only deployment serves unsigned requests"},
+        ),
+        (
+            "start <= now and (now < end or end == _END_OF_DAY)",
+            "start < now and (now < end or end == _END_OF_DAY)",
+        ),
+        (
+            "start <= now and (now < end or end == _END_OF_DAY)",
+            "start <= now and (now <= end or end == _END_OF_DAY)",
+        ),
+        ("return moment.date() not in self.closed_dates and", "return"),
+        (
+            "if moment.tzinfo is not None:\n            moment = moment.astimezone(self.timezone)",
+            "pass",
+        ),
+        (
+            'values.get("voicemail_max_length", 120) > 120',
+            'values.get("voicemail_max_length", 120) >= 120',
+        ),
+        ('raw = (environ.get(name) or "").strip()', 'raw = environ.get(name) or ""'),
+        (
+            "if number is None or not low <= number <= high:",
+            "if number is None or not low < number <= high:",
+        ),
+        ("{'AM' if moment.hour < 12 else 'PM'}", "{'AM' if moment.hour <= 12 else 'PM'}"),
+        ("range((end - start) % 7 + 1)", "range(end - start + 1)"),
+        ("and runs[-1][1] == day - 1 and runs[-1][2] == intervals:", "and runs[-1][1] == day - 1:"),
+        (
+            "return _integer(1, 65535)(raw) if raw else 8000",
+            "return _integer(1, 65535)(raw) if raw else 8080",
+        ),
+        ('return raw.upper() or "INFO"', 'return raw or "INFO"'),
+        ('return value.rstrip("/")', "return value"),
+        (
+            'if not re.fullmatch(r"\\d{4}-\\d\\d-\\d\\d", item):\n                raise ValueError',
+            "if False:\n                raise ValueError",
+        ),
+        (
+            "if start < end:\n                raise ValueError",
+            "if start <= end:\n                raise ValueError",
+        ),
+        ("if end <= start:", "if end < start:"),
+        (
+            '_spoken_list(names) if last - first == 1 else " through ".join(names)',
+            '" through ".join(names)',
+        ),
+        (
+            'minutes = f":{moment.minute:02d}" if moment.minute else ""',
+            'minutes = f":{moment.minute:02d}"',
+        ),
+    ),
+    *group(
+        "phonetree_tools/cli.py",
+        CLI,
+        (
+            'port = getattr(args, "port", None) or settings.port()',
+            "port = settings.port()",
+            {"why": "serve --port ignored"},
+        ),
+        ("waitress.serve(app, port=port, **options)", "waitress.serve(app, port=port)"),
+        ('command = args.command or "serve"', 'command = args.command or "check"'),
+    ),
+    *group(
+        "phonetree_tools/caller.py",
+        CALLER,
+        ("digits = digits[: digits.index(finish)]", "pass"),
+        ('digits = digits[: int(gather.get("numDigits"))]', "pass"),
+        ('if not digits or "dtmf" not in gather.get("input", "dtmf").split():', "if not digits:"),
+        ('if "speech" not in gather.get("input", "dtmf").split():', "if False:"),
+        ('if gather.get("actionOnEmptyResult", "").lower() == "true":', "if True:"),
+        (
+            '"CallStatus": "in-progress" if self.requests else "ringing"',
+            '"CallStatus": "in-progress"',
+        ),
+        ('algorithm = "HMAC_SHA256" if self._shared_key else None', "algorithm = None"),
+        (
+            'if content_type.split(";")[0].strip().lower() not in XML_CONTENT_TYPES:',
+            'if content_type.split(";")[0].strip() not in XML_CONTENT_TYPES:',
+        ),
+        ('if root.tag != "Response":', "if False:"),
+        ("if self._queue and verb.tag not in WAIT_MUSIC_VERBS:", "if False:"),
+        (
+            'self._load(urljoin(self._doc_url, (verb.text or "").strip()), verb.get("method"))',
+            'self._load(urljoin(self._doc_url, (verb.text or "").strip()))',
+        ),
+        (
+            "if self._since_input > self.max_webhooks:",
+            "if self._since_input > 10 * self.max_webhooks:",
+        ),
+        (
+            'self._hear_text(" ".join("".join(verb.itertext()).split()))',
+            'self._hear_text("".join(verb.itertext()))',
+        ),
+        ('"RecordingDuration": str(duration),', '"RecordingDuration": "5",'),
+        ("self._doc_url, self._verbs = enqueue_url, verbs_after", "self._verbs = []"),
+        ('PATH_INFO=unquote_to_bytes(url.path).decode("latin-1"),', "PATH_INFO=url.path,"),
+        (
+            'requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)',
+            'requested = url + "?" + urlencode(params)',
+        ),
+        ("if urlsplit(url).netloc != public.netloc:", "if False:"),
+        (
+            "self._hear_text(f\"[play digits {verb.get('digits')}]\")",
+            "self._hear_text(f\"[play {verb.get('digits')}]\")",
+        ),
+        ("if status != 200:", "if status >= 500:"),
+        ('headers = {"Host": public.netloc,', 'headers = {"Host": "localhost",'),
+        ('"QueuePosition": str(position),', '"QueuePosition": "1",'),
+    ),
+]

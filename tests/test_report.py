@@ -1,0 +1,411 @@
+"""`report` on the app's real log lines, and on what else a log holds: other programs' lines,
+platform prefixes, lines cut off, gzip, nothing at all, and a window of time."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import re
+import subprocess
+import sys
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from twilio.twiml.voice_response import Gather
+from webtest import TestApp
+
+import states
+from phonetree import make_app
+from phonetree_engine.logs import Formatter
+from phonetree_engine.settings import Config
+from phonetree_engine.tree import Choose, Keys, State
+from phonetree_tools import report
+from phonetree_tools.caller import SimulatedCall
+from phonetree_tools.logread import Entry, merged, parse
+from phonetree_tools.traffic import GRACE, STALE, Traffic
+from tests.conftest import OPEN, ROOT
+
+NEW_YORK = ZoneInfo("America/New_York")
+UTC = timezone.utc
+
+
+@pytest.fixture
+def log_lines():
+    """The lines the app writes while a test runs, formatted as the app formats them."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(Formatter())
+    logger = logging.getLogger("phonetree")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # (setLevel, not .level: the logger caches its answer)
+    yield lambda: stream.getvalue().splitlines(keepends=True)
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def place(app, keys, end=None):
+    """One call: start, press each key (``_`` for silence), then ``end(call)``."""
+    call = SimulatedCall(app)
+    call.start("/voice")
+    for key in keys:
+        call.silence() if key == "_" else call.press(key)
+    if end:
+        end(call)
+    return call
+
+
+def hang_up(app, call, duration=30):
+    """The number's status callback at the end of ``call``."""
+    params = {**call.params, "CallStatus": "completed", "CallDuration": str(duration)}
+    assert TestApp(app).post("/status", params).xml.tag == "Response"
+
+
+@pytest.fixture
+def calls(build, log_lines):
+    """Three calls through the app at an open hour, and the lines they wrote."""
+    app = build(OPEN)
+    place(app, "3", lambda call: hang_up(app, call, 20))  # hangs up while hearing the hours
+    place(app, "1", lambda call: call.record(duration=9))  # leaves a message at sales
+    place(app, "0", lambda call: call.dial_result("completed", duration=40))
+    return log_lines()
+
+
+def summarize(lines, table=states.TABLE, **window):
+    """The report's summary of ``lines``, read as the command reads them."""
+    return Traffic(table, NEW_YORK, **window).read(merged([lines], UTC)).summary()
+
+
+def summarize_files(paths):
+    out = io.StringIO()
+    options = {"business_zone": NEW_YORK, "log_zone": UTC, "format": "json", "out": out}
+    report.run(states.TABLE, states.START, [str(path) for path in paths], **options)
+    return json.loads(out.getvalue())
+
+
+def counts(summary):
+    """What the report says of calls, states and edges."""
+    return (
+        summary["calls"],
+        {name: tuple(s.values()) for name, s in summary["states"].items() if s["entered"]},
+        {(e["from"], e["to"]): e["count"] for e in summary["edges"] if e["count"]},
+    )
+
+
+EXPECTED = (
+    3,
+    {
+        "greeting": (3, 0),
+        "language": (3, 0),  # passed at once: the tree speaks one language
+        "menu": (3, 0),
+        "hours": (1, 1),
+        "sales": (1, 0),
+        "voicemail": (1, 0),
+        "message_saved": (1, 1),
+        "reception": (1, 0),
+        "goodbye": (1, 1),
+    },
+    {
+        ("greeting", "language"): 3,
+        ("language", "menu"): 3,
+        ("menu", "hours"): 1,
+        ("menu", "sales"): 1,
+        ("sales", "voicemail"): 1,
+        ("voicemail", "message_saved"): 1,
+        ("menu", "reception"): 1,
+        ("reception", "goodbye"): 1,
+    },
+)
+
+
+# The app's own lines #########################################################
+
+
+def test_the_lines_of_three_calls_give_back_the_calls(calls):
+    assert counts(summarize(calls)) == EXPECTED
+
+
+def test_a_chained_answer_logs_every_state_it_entered(calls):
+    (line,) = [line for line in calls if "path=/state/menu/exit digits=1 " in line]
+    assert parse(line, UTC).fields["entered"] == "sales,voicemail"
+
+
+def test_the_status_callback_logs_the_end_of_the_call(calls):
+    (line,) = [line for line in calls if " call-ended " in line]
+    entry = parse(line, UTC)
+    assert (entry.fields["status"], entry.fields["duration"]) == ("completed", "20")
+
+
+def test_the_json_report_has_the_documented_shape(calls, tmp_path):
+    path = tmp_path / "web.log"
+    path.write_text("".join(calls))
+    summary = summarize_files([path])
+    assert isinstance(summary["calls"], int)
+    assert set(summary["states"]["menu"]) == {"entered", "ended_here"}
+    assert set(summary["edges"][0]) >= {"from", "to", "count"}
+    assert counts(summary) == EXPECTED
+
+
+def test_a_handler_failure_is_counted_and_its_traceback_skipped(log_lines):
+    def buggy(call):
+        raise RuntimeError("a bug in a handler")
+
+    table = {**states.TABLE, "hours": State(states.hours.enter, Choose(buggy, ("menu",)))}
+    app = make_app(Config(), table=table, clock=lambda: OPEN)
+    place(app, "31")  # hours, then the bug: an apology and the menu
+    lines = log_lines()
+    summary = summarize(lines, table=table)
+    assert summary["failures"]["handler_failed"] == 1
+    ours = [line for line in lines if " phonetree webhook " in line or "handler-failed" in line]
+    assert len(ours) == 4
+    assert summary["lines"]["skipped"] == len(lines) - 4  # the traceback, the open-mode warning
+    taken = {(e["from"], e["to"]): e["count"] for e in summary["edges"] if e["count"]}
+    assert taken[("hours", "menu")] == 1
+    assert summary["states"]["menu"] == {"entered": 2, "ended_here": 1}
+
+
+def test_a_menu_given_up_on_is_counted(build, log_lines):
+    place(build(OPEN), "___", lambda call: call.dial_result("no-answer"))
+    summary = summarize(log_lines())
+    assert summary["outcomes"]["gave_up_after_retries"] == 1
+    assert summary["states"]["voicemail"] == {"entered": 1, "ended_here": 1}
+
+
+def test_a_closed_office_counts_the_state_it_passed(build, log_lines):
+    place(build(OPEN.replace(hour=3)), "0")  # closed: reception goes on to unavailable
+    summary = summarize(log_lines())
+    taken = {(e["from"], e["to"]) for e in summary["edges"] if e["count"]}
+    assert {("menu", "reception"), ("reception", "unavailable")} <= taken
+
+
+# Other lines #################################################################
+
+
+def test_platform_prefixes_before_our_lines_are_passed_over(calls):
+    heroku = ["2026-11-24T15:00:01.123456+00:00 app[web.1]: " + line for line in calls]
+    honcho = ["15:00:01 web.1  | " + line for line in calls]
+    assert counts(summarize(heroku)) == EXPECTED
+    assert counts(summarize(honcho)) == EXPECTED
+
+
+def test_foreign_and_odd_lines_are_counted_and_skipped(calls):
+    odd = [
+        "INFO:waitress:Serving on http://0.0.0.0:8000\n",
+        "Traceback (most recent call last):\n",
+        "\n",
+        "\ufffd\ufffd binary \x00 junk\n",
+        "2026-11-24 15:00:01,113 INFO someone.else webhook call=CA9 path=/voice ms=1\n",
+        "2026-11-24 15:00:01,113 WARNING phonetree TWILIO_AUTH_TOKEN is not set: ...\n",
+        "2026-13-45 99:00:01,113 INFO phonetree webhook call=CA9 path=/voice ms=1\n",
+    ]
+    summary = summarize(odd + calls)
+    assert counts(summary) == EXPECTED
+    assert summary["lines"]["skipped"] == len(odd) + summarize(calls)["lines"]["skipped"]
+
+
+def test_a_line_cut_off_is_skipped(calls):
+    cut = [line[: line.index(" ms=")] + "\n" if " path=/voice " in line else line for line in calls]
+    summary = summarize(cut)
+    assert summary["calls"] == 0
+    assert summary["lines"]["skipped"] == 3 + summarize(calls)["lines"]["skipped"]
+
+
+def test_a_line_cut_inside_a_quoted_value_loses_only_that_value():
+    entry = parse('2026-11-24 15:00:01,113 WARNING phonetree unknown-state detail="no st', UTC)
+    assert entry.event == "unknown-state"
+    assert "detail" not in entry.fields
+
+
+def test_fields_added_to_lines_and_new_events_are_tolerated(calls):
+    extended = [line.replace(" ms=", ' lang=es-US note="a b=c" ms=') for line in calls] + [
+        "2026-11-24 15:00:09,000 ERROR phonetree.delivery delivery-failed channel=email\n"
+    ]
+    summary = summarize(extended)
+    assert counts(summary) == EXPECTED
+    assert summary["events"]["delivery-failed"] == 1
+
+
+def test_a_callback_request_and_a_repeated_recording_are_counted_once_each():
+    lines = [
+        "2026-11-24 15:00:01,000 INFO phonetree.voicemail recording call=CA1 status=completed\n",
+        "2026-11-24 15:00:02,000 INFO phonetree.voicemail recording call=CA1 status=completed\n",
+        "2026-11-24 15:00:03,000 INFO phonetree.voicemail recording call=CA2 status=absent\n",
+        "2026-11-24 15:00:04,000 INFO phonetree.delivery callback-request call=CA3 number=+1\n",
+    ]
+    outcomes = summarize(lines)["outcomes"]
+    assert (outcomes["left_message"], outcomes["requested_callback"]) == (1, 1)
+
+
+def test_a_recording_logged_without_a_status_counts_as_a_message():
+    line = "2026-11-24 15:00:01,000 INFO phonetree.business recording call=CA1 status=- url=u\n"
+    assert summarize([line])["outcomes"]["left_message"] == 1
+
+
+def test_lines_the_app_could_not_write_are_reported(calls):
+    dropped = "2026-11-24 15:00:09,000 WARNING phonetree log-dropped lines=12 business=0\n"
+    summary = summarize([*calls, dropped])
+    assert summary["lines"]["dropped_by_the_app"] == 12
+    assert "could not write 12 lines" in report.text(summary | {"timezone": "UTC"}, {}, "")
+
+
+def test_the_text_report_tells_each_count_in_words(calls):
+    text = report.text(summarize(calls) | {"timezone": "UTC"}, states.TABLE, states.START)
+    assert "calls: 3" in text.splitlines()
+    assert re.search(r"^hours +1 +1$", text, re.M)
+    assert re.search(r"^menu -> sales +1 +33%$", text, re.M)
+    assert re.search(r"^  reached a person +1$", text, re.M)
+    assert re.search(r"^  left a message +0$", text, re.M)  # no recording callback was sent
+
+
+def test_the_dot_report_is_the_graph_with_counts(calls):
+    summary = summarize(calls)
+    drawn = report.dot(summary, states.TABLE, states.START).splitlines()
+    assert '    _call -> greeting [label="3 calls"];' in drawn
+    assert '    menu -> hours [label="3, say hours, say horario\\n1 (33%)"];' in drawn
+    assert '    hours [label="hours\\n1 in, 1 ended here", color="#c0392b"];' in drawn
+    assert '    goodbye [shape=doublecircle, label="goodbye\\n1 in, 1 ended here"];' in drawn
+
+
+def test_an_empty_input_reports_no_calls():
+    summary = summarize([])
+    assert summary["calls"] == 0
+    assert all(s == {"entered": 0, "ended_here": 0} for s in summary["states"].values())
+    assert summary["lines"]["read"] == 0
+    for render in (report.text, report.mermaid, report.dot):
+        assert render(summary | {"timezone": "UTC"}, states.TABLE, states.START)
+
+
+def test_gzip_and_plain_files_give_the_same_report(calls, tmp_path):
+    plain, packed = tmp_path / "web.log", tmp_path / "web.log.1"  # no .gz: the content tells
+    plain.write_text("".join(calls))
+    packed.write_bytes(gzip.compress("".join(calls).encode()))
+    assert summarize_files([packed]) == summarize_files([plain])
+
+
+def test_lines_split_over_two_files_are_read_in_time_order(calls, tmp_path):
+    first, second = tmp_path / "web.1.log", tmp_path / "web.2.log"
+    first.write_text("".join(calls[1::2]))
+    second.write_text("".join(calls[0::2]))
+    assert counts(summarize_files([first, second])) == EXPECTED
+
+
+# Time ########################################################################
+
+
+def calls_of(lines, suffix):
+    return [line.replace("call=CA", f"call=CA{suffix}") for line in lines]
+
+
+def at(lines, when):
+    """The lines as if written at ``when`` ("2026-11-24 15:00"), one second apart."""
+    return [f"{when}:{index:02d},000{line[23:]}" for index, line in enumerate(lines)]
+
+
+def test_since_and_until_keep_the_lines_of_the_window(calls):
+    lines = at(calls_of(calls, "a"), "2026-11-23 15:00") + at(
+        calls_of(calls, "b"), "2026-11-24 15:00"
+    )
+    monday = summarize(lines, until=report.moment("2026-11-24", NEW_YORK))
+    tuesday = summarize(lines, since=report.moment("2026-11-24", NEW_YORK))
+    assert counts(monday) == EXPECTED
+    assert counts(tuesday) == EXPECTED
+    ours = len(calls) - summarize(calls)["lines"]["skipped"]
+    assert monday["lines"]["outside_window"] == ours
+
+
+def test_calls_are_counted_in_the_business_hour(calls):
+    summary = summarize(at(calls, "2026-11-24 15:00"))  # 10 AM in New York
+    assert summary["calls_per_hour"][10] == 3
+    assert sum(summary["calls_per_hour"]) == 3
+
+
+def test_the_window_on_the_command_line(calls, tmp_path):
+    path = tmp_path / "web.log"
+    path.write_text("".join(at(calls, "2026-11-24 15:00")))
+    inside = phonetree("report", "--format", "json", "--since", "2026-11-24T09:59", str(path))
+    outside = phonetree("report", "--format", "json", "--since", "2026-11-24T10:01", str(path))
+    assert json.loads(inside.stdout)["calls"] == 3
+    assert json.loads(outside.stdout)["calls"] == 0
+
+
+def test_stdin_is_read_when_no_file_is_named(calls):
+    result = phonetree("report", "--format", "json", stdin="".join(calls).encode())
+    assert counts(json.loads(result.stdout)) == EXPECTED
+
+
+def test_gzip_on_stdin_is_read(calls):
+    result = phonetree("report", "--format", "json", stdin=gzip.compress("".join(calls).encode()))
+    assert counts(json.loads(result.stdout)) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "yesterday"], "Invalid isoformat"),
+        (["--log-timezone", "Mars/Olympus"], "Mars/Olympus"),
+        (["no-such.log"], "no-such.log"),
+    ],
+)
+def test_bad_arguments_get_a_message_not_a_traceback(args, message):
+    result = phonetree("report", *args, stdin=b"")
+    assert result.returncode != 0
+    assert message in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def phonetree(*args, stdin=b""):
+    return subprocess.run(
+        [sys.executable, "phonetree.py", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TIMEZONE": "America/New_York"},
+    )
+
+
+# Memory ######################################################################
+
+
+def test_memory_holds_only_the_calls_still_open():
+    traffic = Traffic(states.TABLE, NEW_YORK)
+    most = 0
+    for number in range(2000):  # calls that never send a status line
+        began = number * 600.0
+        traffic.add(Entry(began, "webhook", start_fields(f"CA{number}")))
+        most = max(most, len(traffic.open))
+    assert most <= STALE // 600 + 1
+    traffic.read([])
+    assert traffic.open == {}
+    assert traffic.summary()["states"]["menu"] == {"entered": 2000, "ended_here": 2000}
+
+
+def start_fields(sid):
+    return {"call": sid, "path": "/voice", "entered": "greeting,menu", "next": "menu", "ms": "1"}
+
+
+def test_a_call_that_ended_is_forgotten_soon_after():
+    traffic = Traffic(states.TABLE, NEW_YORK)
+    traffic.add(Entry(0.0, "webhook", start_fields("CA1")))
+    traffic.add(Entry(9.0, "call-ended", {"call": "CA1", "status": "completed", "duration": "9"}))
+    traffic.add(Entry(9.0 + GRACE, "webhook", start_fields("CA2")))
+    assert list(traffic.open) == ["CA2"]
+    assert traffic.ended["menu"] == 1
+
+
+def test_an_engine_table_of_its_own_is_reported():
+    table = {
+        "ask": State(lambda call: Gather(action=call.action), Keys({"1": "ask"}, otherwise="ask")),
+    }
+    traffic = Traffic(table, UTC)
+    traffic.add(Entry(0.0, "webhook", {"call": "C", "path": "/voice", "entered": "ask", "ms": "1"}))
+    path = {"call": "C", "path": "/state/ask/exit", "digits": "1", "entered": "ask", "ms": "1"}
+    traffic.add(Entry(1.0, "webhook", path))
+    summary = traffic.read([]).summary()
+    assert summary["edges"] == [
+        {"from": "ask", "to": "ask", "count": 1, "share": 1.0, "in_table": True}
+    ]
+    assert summary["outcomes"]["hung_up_at_menu"] == 1
