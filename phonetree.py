@@ -122,6 +122,11 @@ def make_app(
     app.route("/state/<name>", methods, hooks.route(hooks.unknown))
     app.route("/state/<name>/<part:path>", methods, hooks.route(hooks.unknown))
     app.default_error_handler = plain_error
+    if not config.delivers:
+        log.info(
+            "No SMTP_URL or NOTIFY_URL: voicemails are written to the log only, "
+            "and nobody is sent them."
+        )
     return app
 
 

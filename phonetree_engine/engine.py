@@ -31,10 +31,18 @@ class Engine:
         self._rendered: dict[tuple, str] = {}
         self._reads: dict[tuple, list[tuple[str, ...]]] = {}
 
-    def call(self, state, params, context, prefix) -> Call:
+    def call(self, state, params, context, prefix, trail=()) -> Call:
         exit_ = self.table[state].exit if state in self.table else None
         return Call(
-            state, self.config, params, context, self.clock, prefix, slots=self.slots, exit=exit_
+            state,
+            self.config,
+            params,
+            context,
+            self.clock,
+            prefix,
+            slots=self.slots,
+            exit=exit_,
+            trail=trail,
         )
 
     def read_context(self, pairs) -> dict[str, str]:
@@ -48,9 +56,12 @@ class Engine:
                     context[name] = value
         return context
 
-    def enter(self, name, params, context=None, prefix="") -> tuple[list[str], list[str]]:
+    def enter(self, name, params, context=None, prefix="", trail=()) -> tuple[list[str], list[str]]:
         """Return the TwiML of ``name`` and the states it goes on to at once, and every state
         entered on the way, in order (a closed one included): the last is where the call waits.
+
+        ``trail`` is the state whose exit led here, if any; a handler sees it with the states
+        entered before its own (``call.trail``).
         """
         context = context or {}
         parts, entered = [], []
@@ -61,12 +72,12 @@ class Engine:
                 name = row.exit.then  # nothing to choose: as if the row were not there
                 continue
             if row.when_closed and not self.call(name, params, context, prefix).is_open:
-                name = row.when_closed
+                name, trail = row.when_closed, (*trail, name)
                 continue  # (a Call of its own: reading the clock must not stop the caching)
-            parts.append(self.render(row, self.call(name, params, context, prefix)))
+            parts.append(self.render(row, self.call(name, params, context, prefix, trail)))
             if not isinstance(row.exit, str):
                 return parts, entered
-            name = row.exit
+            name, trail = row.exit, (*trail, name)
         raise RuntimeError(f"more than {MAX_CHAIN} states in one answer, ending at {name!r}")
 
     def render(self, row: State, call: Call) -> str:

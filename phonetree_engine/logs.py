@@ -190,12 +190,24 @@ class StreamWriter(logging.Handler):
             pass
 
 
+# What may break a line but "\n", which only a traceback holds (event_line escapes its own).
+BREAKS = {
+    code: f"\\u{code:04x}" for code in (0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)
+}
+
+
 class Formatter(logging.Formatter):
-    """The standard format, with the clock formatted once a second rather than once a line."""
+    """The standard format, with the clock formatted once a second rather than once a line.
+
+    Characters other tools read as line breaks are escaped, whatever wrote the message.
+    """
 
     def __init__(self):
         super().__init__(FORMAT)
         self._second = (None, "")  # one tuple, so threads swap it whole
+
+    def format(self, record):
+        return super().format(record).translate(BREAKS)
 
     def formatTime(self, record, datefmt=None):
         second, text = self._second

@@ -5,12 +5,14 @@ message naming every bad variable, rather than surfacing later as a caller heari
 """
 
 import dataclasses
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from itertools import pairwise
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -322,6 +324,98 @@ def _hours(value: str) -> Hours:
     return Hours(_parse_week(value))
 
 
+# Delivery of messages ########################################################
+
+_ADDRESS = re.compile(r"[^\s@<>,;\"]+@[^\s@<>,;\"]+\.[^\s@<>,;\".]+")
+_SMTP_PORTS = {"smtp": 587, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class MailServer:
+    """Where email goes, read from SMTP_URL; the password never shows in a repr or a log."""
+
+    host: str
+    port: int
+    tls: bool  # smtps://: TLS from the first byte
+    user: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def starttls(self) -> bool:
+        """smtp:// with a login upgrades to TLS first; a bare local relay (port 25) does not."""
+        return not self.tls and (self.user is not None or self.port == 587)
+
+
+def _smtp_url(value: str) -> MailServer:
+    parts = urlsplit(value)
+    expected = "expected smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25"
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"the port is not a number; {expected}") from None
+    if parts.scheme not in _SMTP_PORTS or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError(expected)
+    if (parts.username is None) != (parts.password is None):
+        raise ValueError(f"give both a user and a password, or neither; {expected}")
+    return MailServer(
+        host=parts.hostname,
+        port=port or _SMTP_PORTS[parts.scheme],
+        tls=parts.scheme == "smtps",
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def _address(value: str) -> str:
+    if not _ADDRESS.fullmatch(value):
+        raise ValueError("expected an email address like office@example.com")
+    return value
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    found = [item.strip() for item in re.split(r"[,;]", value) if item.strip()]
+    bad = [repr(item) for item in found if not _ADDRESS.fullmatch(item)]
+    if bad or not found:
+        raise ValueError(
+            f"not email addresses: {', '.join(bad) or repr(value)}; "
+            "expected e.g. office@example.com, owner@example.com"
+        )
+    return tuple(found)
+
+
+def _notify_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+        raise ValueError("expected an https URL, e.g. https://hooks.slack.com/services/...")
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise ValueError("expected https: plain http only to a loopback address (127.0.0.1)")
+    return value
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def shown(name: str, raw: str) -> str:
+    """A setting's value as it may appear in a message: without its secrets."""
+    if name in _SECRETS:
+        return "(hidden)"
+    if name in _SECRET_URLS:
+        parts = urlsplit(raw)
+        netloc = parts.netloc.rpartition("@")[2]
+        user = "***@" if "@" in parts.netloc else ""
+        # A webhook URL's path is its secret (Slack's and Teams' are).
+        return f"{parts.scheme}://{user}{netloc}" + ("/..." if parts.path.strip("/") else "")
+    return raw
+
+
+_SECRETS = ("TWILIO_AUTH_TOKEN", "TWILIO_SHARED_KEY")
+_SECRET_URLS = ("SMTP_URL", "NOTIFY_URL")
+
+
 # The variables ###############################################################
 
 # Defaults that SETTINGS shows as text and Config holds as values.
@@ -349,6 +443,10 @@ _READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("TWILIO_AUTH_TOKEN", "auth_token", str),
     ("TWILIO_SHARED_KEY", "shared_key", str),
     ("PUBLIC_URL", "public_url", _base_url),
+    ("SMTP_URL", "smtp", _smtp_url),
+    ("NOTIFY_EMAIL", "notify_email", _addresses),
+    ("MAIL_FROM", "mail_from", _address),
+    ("NOTIFY_URL", "notify_url", _notify_url),
     ("ALLOW_UNSIGNED", "allow_unsigned", _boolean),
 )
 
@@ -373,6 +471,20 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("TWILIO_AUTH_TOKEN", "", "Auth token to check the X-Twilio-Signature of webhooks"),
     ("TWILIO_SHARED_KEY", "", "Secret for HMAC-SHA256 shared-key webhook signatures"),
     ("PUBLIC_URL", "", "Public base URL Twilio calls, e.g. `https://ivr.example.com`"),
+    (
+        "SMTP_URL",
+        "",
+        "Mail server for messages: `smtp://user:pass@host:587` (STARTTLS), "
+        "`smtps://user:pass@host:465` (TLS) or `smtp://host:25` (a local relay)",
+    ),
+    ("NOTIFY_EMAIL", "", "Who gets messages by email: addresses separated by commas"),
+    ("MAIL_FROM", "", "Sender address of those emails, e.g. `phonetree@example.com`"),
+    (
+        "NOTIFY_URL",
+        "",
+        "https URL that gets a JSON POST per message (Slack and Teams "
+        "incoming webhooks work as is)",
+    ),
     ("ALLOW_UNSIGNED", "false", "Serve without signature checks, on a trusted network only"),
     ("PORT", "8000", "TCP port the server listens on"),
     ("LOG_LEVEL", "INFO", "Least severe log level written: DEBUG, INFO, WARNING or ERROR"),
@@ -424,6 +536,10 @@ class Config:
     auth_token: str | None = None
     shared_key: str | None = None
     public_url: str | None = None
+    smtp: MailServer | None = None
+    notify_email: tuple[str, ...] = ()
+    mail_from: str | None = None
+    notify_url: str | None = None
     allow_unsigned: bool = False
 
     @classmethod
@@ -437,13 +553,14 @@ class Config:
                 try:
                     values[field] = read(raw)
                 except ValueError as error:
-                    problems.append(f"{name}={raw!r}: {error}")
+                    problems.append(f"{name}={shown(name, raw)!r}: {error}")
         if values.get("transcribe") and values.get("voicemail_max_length", 120) > 120:
             # Twilio transcribes recordings of two minutes at most, and fails the rest.
             problems.append("TRANSCRIBE=true: needs VOICEMAIL_MAX_LENGTH of 120 seconds or less")
         unknown = set(values.get("voices", {})) - set(values.get("languages", ("en-US",)))
         if unknown:
             problems.append(f"VOICES: {', '.join(sorted(unknown))} not in LANGUAGES")
+        problems += _mail_problems(values, environ)
         if problems:
             raise ConfigError("\n".join(problems))
         return cls(**values)
@@ -472,6 +589,21 @@ class Config:
     @property
     def validates_signatures(self) -> bool:
         return bool(self.auth_token or self.shared_key)
+
+    @property
+    def delivers(self) -> bool:
+        """Whether messages go anywhere besides the log."""
+        return bool(self.smtp or self.notify_url)
+
+
+def _mail_problems(values: dict, environ: Mapping[str, str]) -> list[str]:
+    """Email needs all three of SMTP_URL, NOTIFY_EMAIL and MAIL_FROM, or none of them."""
+    names = {"SMTP_URL": "smtp", "NOTIFY_EMAIL": "notify_email", "MAIL_FROM": "mail_from"}
+    given = [name for name in names if (environ.get(name) or "").strip()]
+    missing = [name for name in names if name not in given]
+    if not given or not missing:
+        return []
+    return [f"{', '.join(given)} set: email also needs {' and '.join(missing)}"]
 
 
 # Settings of the server rather than of the tree ##############################

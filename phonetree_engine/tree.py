@@ -59,6 +59,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from twilio.twiml import TwiML
 
@@ -66,6 +67,9 @@ STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 WAITING_VERBS = ("Gather", "Dial", "Record", "Enqueue")
 ENDING_VERBS = ("Hangup", "Reject")
 PLAIN_VALUE = re.compile(r'[^ "=]+')  # what a log value can be without quotes
+# Every character a line-splitting tool may honour (str.splitlines' list, and DEL), written as
+# an escape, so that no value can start a line of its own in the log.
+LINE_BREAKS = {code: f"\\u{code:04x}" for code in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
 MAX_CHAIN = 16  # states entered in one answer; the check keeps real chains far shorter
 
 
@@ -79,6 +83,17 @@ class TableError(ValueError):
 
 class TransitionError(RuntimeError):
     """An exit handler chose a state it did not declare."""
+
+
+class TryAgain(RuntimeError):
+    """A callback could not do its work yet (a message was not delivered): answered with a
+    5xx, so that Twilio sends it again when its URL asks for retries (``call.url(retry=True)``).
+    """
+
+
+# Twilio's connection override: retry a callback up to 5 times on a 5xx, a failed connection
+# or a read timeout. Not part of the signed URL: HTTP clients never send the fragment.
+RETRY_FRAGMENT = "#rc=5&rp=5xx,ct,rt"
 
 
 # Exits ######################################################################
@@ -296,6 +311,7 @@ class Call:
         "_is_open",
         "_now",
         "_params",
+        "_trail",
         "clock",
         "config",
         "exit",
@@ -318,6 +334,7 @@ class Call:
         is_open=None,
         slots=None,
         exit=None,
+        trail=(),
     ):
         self.state = state
         self.exit = exit
@@ -331,6 +348,7 @@ class Call:
         self.prefix = prefix
         self._is_open = is_open
         self._now: datetime | None = None
+        self._trail = trail
         self.volatile = False
 
     @property
@@ -360,6 +378,16 @@ class Call:
         if self._now is None:
             self._now = self.config.now(self.clock)
         return self._now
+
+    @property
+    def trail(self) -> tuple[str, ...]:
+        """The states this answer passed through before this one, the state left first.
+
+        Menu key 1 at the menu reaches voicemail with ``("menu", "sales")``; a caller who left
+        the support queue with ``("support",)``. Empty when Twilio asked for the state itself.
+        """
+        self.volatile = True
+        return self._trail
 
     @property
     def is_open(self) -> bool:
@@ -407,9 +435,19 @@ class Call:
         """The URL the waiting verb posts to: this state's exit, with the call's context."""
         return state_url(self.prefix, self.state, "exit", self.carried())
 
-    def url(self, part: str) -> str:
-        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``."""
-        return state_url(self.prefix, self.state, part, self.carried())
+    def url(self, part: str, retry: bool = False, **once: str) -> str:
+        """The URL of one of this state's callbacks, e.g. ``call.url("wait")``.
+
+        ``once`` adds values for that callback alone, read there with ``call.param``: a
+        callback Twilio sends after the call (a recording's) carries few of the call's
+        parameters, and ends the call's path, so they need no slot. ``retry`` asks Twilio to
+        send it again when it fails (see ``TryAgain``).
+        """
+        url = state_url(self.prefix, self.state, part, self.carried())
+        values = {name: value for name, value in once.items() if value}
+        if values:
+            url += ("&" if "?" in url else "?") + urlencode(values)
+        return url + RETRY_FRAGMENT if retry else url
 
     def carried(self) -> dict[str, str]:
         """Every context value, for a URL: the TwiML then depends on all of them."""
@@ -469,6 +507,15 @@ def event_line(event: str, **fields) -> str:
     for key, value in fields.items():
         text = str(value)
         if not text or not text.isprintable() or PLAIN_VALUE.fullmatch(text) is None:
-            text = json.dumps(text, ensure_ascii=False)
+            text = json.dumps(text, ensure_ascii=False).translate(LINE_BREAKS)
         parts.append(f"{key}={text}")
     return " ".join(parts)
+
+
+def mask_number(number: str) -> str:
+    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
+    if not number:
+        return "-"
+    head = "+" if number.startswith("+") else ""
+    tail = number[-4:] if len(number) > 6 else number[-2:]
+    return head + "*" * (len(number) - len(head) - len(tail)) + tail

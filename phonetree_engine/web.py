@@ -20,7 +20,15 @@ from twilio.twiml.voice_response import Leave, Say
 
 from phonetree_engine.engine import Engine
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Call, State, as_verbs, event_line, words_in
+from phonetree_engine.tree import (
+    Call,
+    State,
+    TryAgain,
+    as_verbs,
+    event_line,
+    mask_number,
+    words_in,
+)
 
 log = logging.getLogger("phonetree")
 
@@ -86,7 +94,7 @@ class Webhooks:
     def leaving(self, name):
         def step(params, context, prefix):
             target, context = self.engine.leave(name, params, context, prefix)
-            return answer(*self.engine.enter(target, params, context, prefix))
+            return answer(*self.engine.enter(target, params, context, prefix, trail=(name,)))
 
         return step
 
@@ -127,15 +135,20 @@ class Webhooks:
         def webhook(**names):
             started = time.perf_counter()
             environ = bottle.request.environ
-            query, form = read_params(environ)
-            if self.config.validates_signatures and not self.signed(environ, form):
-                log.warning(event_line("refused", path=environ.get("PATH_INFO", "")[:100]))
-                raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
+            query, form, context = self.admit(environ)
             params = dict(reversed(query + form))  # the first value of each name wins
-            context = self.engine.read_context(query)
             prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")
             try:
                 parts, reached, entered = step(params, context, prefix, **names)
+            except TryAgain as error:
+                if not callback:  # a live call must hear something: never a 5xx
+                    log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
+                    parts, reached, entered = self.recover(params, context, prefix)
+                else:
+                    log.info(webhook_line(environ, params, "retry", (), started, private))
+                    raise bottle.HTTPError(
+                        503, f"Service Unavailable: {error}; send it again."
+                    ) from None
             except UnknownState as error:
                 log.warning(event_line("unknown-state", detail=str(error)))
                 parts, reached, entered = self.recover(params, context, prefix, error.callback)
@@ -148,6 +161,25 @@ class Webhooks:
             return XML_HEAD + "".join(parts) + XML_TAIL
 
         return webhook
+
+    def admit(self, environ):
+        """Read and check a request, or refuse it with a 4xx and one line: it cannot fail.
+
+        A Host or X-Forwarded-* header that no URL can hold (``h:abc``, ``[::1``) cannot have
+        been signed by Twilio: it is refused as a bad request, like any other odd input.
+        """
+        path = environ.get("PATH_INFO", "")[:100]
+        try:
+            query, form = read_params(environ)
+            if self.config.validates_signatures and not self.signed(environ, form):
+                log.warning(event_line("refused", path=path))
+                raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
+            return query, form, self.engine.read_context(query)
+        except bottle.HTTPError:
+            raise
+        except Exception as error:
+            log.warning(event_line("refused", path=path, reason=type(error).__name__))
+            raise bottle.HTTPError(400, "Bad Request: malformed host or headers.") from None
 
     def recover(self, params, context, prefix, callback=False):
         """Apologise and go on at the recovery state; after repeated failures, to a person.
@@ -189,11 +221,11 @@ class Webhooks:
         # with and without its default port, as Twilio's own signing is inconsistent there.
         try:
             expected = validator.compute_signature(url, params, algorithm)
-        except ValueError:  # an algorithm the twilio package does not know
-            return False
-        return hmac.compare_digest(expected, signature) or validator.validate(
-            url, params, signature, algorithm=algorithm
-        )
+            return hmac.compare_digest(expected, signature) or validator.validate(
+                url, params, signature, algorithm=algorithm
+            )
+        except ValueError:  # an algorithm the twilio package does not know, a host urllib
+            return False  # cannot parse (a forwarded host of "[")
 
 
 def answer(parts, entered):
@@ -322,14 +354,8 @@ def webhook_line(environ, params, reached, entered, started, private=False) -> s
     if entered:
         fields["entered"] = ",".join(entered)
     fields["next"] = reached
+    token = environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+    if token:  # Twilio retried: the same token on every attempt of one callback
+        fields["retry_token"] = token[:80]
     fields["ms"] = f"{(time.perf_counter() - started) * 1000:.2f}"
     return event_line("webhook", **fields)
-
-
-def mask_number(number: str) -> str:
-    """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
-    if not number:
-        return "-"
-    head = "+" if number.startswith("+") else ""
-    tail = number[-4:] if len(number) > 6 else number[-2:]
-    return head + "*" * (len(number) - len(head) - len(tail)) + tail

@@ -42,15 +42,24 @@ Every answer must pass Twilio's rules (200, XML Content-Type, a `<Response>` doc
 call ends and `CallFailed` is raised. `requests` keeps a `Webhook` per request, `cookies_seen`
 every Set-Cookie header (they are not sent back), `document` the last answer's parsed root.
 `validate(xml_text)`, if given, is called on every accepted answer; what it raises propagates.
+
+After a recording, `record()` sends the Record's `recordingStatusCallback` with the parameters
+Twilio sends, and with ``transcript="..."`` its `transcribeCallback`. A callback's answer
+does not touch the call; it is retried as its URL's connection-override fragment says
+(``#rc=5&rp=5xx``: up to 5 retries of a 5xx), retries carrying `I-Twilio-Idempotency-Token`.
+`callbacks` keeps a `Webhook` per attempt; `send_callback(url, params)` sends one directly.
 """
 
 import http.client
 import io
 import secrets
 import sys
+import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from urllib.parse import parse_qs, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
 from wsgiref.util import setup_testing_defaults
 
 from twilio.request_validator import RequestValidator
@@ -78,6 +87,7 @@ class Webhook:
     status: int  # 0 when no answer came
     content_type: str
     body: str
+    headers: dict = field(default_factory=dict)  # what was sent besides the Host and signature
 
 
 def _sid(prefix):
@@ -188,6 +198,7 @@ class SimulatedCall:
         }
         self.heard, self.last_heard = [], []
         self.requests, self.cookies_seen = [], []
+        self.callbacks = []  # status callbacks sent after the TwiML, every attempt
         self.document = None  # root Element of the last answer
         self.outcome = None
         self.ended = False
@@ -260,24 +271,57 @@ class SimulatedCall:
         extra = {"DialCallStatus": status, "DialCallDuration": str(duration)}
         self._act(dial, {**extra, "DialCallSid": _sid("CA")})
 
-    def record(self, duration=5, digits="#"):
+    def record(self, duration=5, digits="#", transcript=None, transcription_status="completed"):
         """Finish a Record; without an action Twilio requests the current document again.
 
         ``duration=0`` is an empty recording: Twilio then requests no action and goes on with
-        the verbs after the Record.
+        the verbs after the Record. Otherwise, as Twilio does once the recording is stored,
+        send the Record's recordingStatusCallback, and with ``transcript`` (the words Twilio
+        heard) its transcribeCallback; each is retried as its URL's connection overrides say.
         """
         record = self._expect("record", "record")
         if not duration:
             return self._act(record, None)
+        record_url = self._doc_url
         sid = _sid("RE")
         account = self.params["AccountSid"]
-        extra = {
+        recording = {
             "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}",
             "RecordingSid": sid,
             "RecordingDuration": str(duration),
-            "Digits": digits,
         }
-        self._act(record, extra, default_url=self._doc_url)
+        self._act(record, {**recording, "Digits": digits}, default_url=record_url)
+        if record.get("recordingStatusCallback"):
+            status = {
+                "AccountSid": account,
+                "CallSid": self.params["CallSid"],
+                **recording,
+                "RecordingStatus": "completed",
+                "RecordingChannels": "1",
+                "RecordingSource": "RecordVerb",
+                "RecordingStartTime": format_datetime(datetime.now(timezone.utc), usegmt=True),
+            }
+            url = urljoin(record_url, record.get("recordingStatusCallback").strip())
+            self.send_callback(url, status, record.get("recordingStatusCallbackMethod"))
+        if transcript is not None and record.get("transcribe") == "true":
+            url = record.get("transcribeCallback")
+            if url:
+                words = {
+                    "TranscriptionSid": _sid("TR"),
+                    "TranscriptionText": transcript,
+                    "TranscriptionStatus": transcription_status,
+                    "RecordingSid": sid,
+                    "RecordingUrl": recording["RecordingUrl"],
+                    "CallSid": self.params["CallSid"],
+                    "AccountSid": account,
+                    "From": self.params["From"],
+                    "To": self.params["To"],
+                }
+                words["TranscriptionUrl"] = (
+                    f"https://api.twilio.com/2010-04-01/Accounts/{account}/Transcriptions/"
+                    + words["TranscriptionSid"]
+                )
+                self.send_callback(urljoin(record_url, url.strip()), words)
 
     def hold(self, position=1, queue_time=0, avg_queue_time=None, queue_size=None):
         """Wait in the queue: fetch the Enqueue's waitUrl and play its TwiML."""
@@ -410,10 +454,69 @@ class SimulatedCall:
         self._end(("error", code))
         return CallFailed(f"{reason}; Twilio would say '{APPLICATION_ERROR}' and hang up ({code})")
 
+    # Callbacks after the TwiML: their answers are ignored, and retried as their URLs say ##
+
+    def send_callback(self, url, params, method=None):
+        """Send a status callback, retrying as its connection-override fragment says.
+
+        ``rc`` retries (0 to 5, default 1) of the failures ``rp`` names (``4xx``, ``5xx``,
+        ``ct`` a failed connection, ``rt`` no answer in time, ``all``; default ``ct``), all
+        within ``tt`` ms (default and at most 15000). Retries carry I-Twilio-Idempotency-Token.
+        Each attempt is kept in ``callbacks``; returns the last one.
+        """
+        url, _, fragment = url.partition("#")
+        overrides = {name: values[-1] for name, values in parse_qs(fragment).items()}
+        retries = min(max(_number(overrides.get("rc"), 1), 0), 5)
+        policy = set(overrides.get("rp", "ct").split(","))
+        budget = min(_number(overrides.get("tt"), 15000), 15000) / 1000
+        token = secrets.token_hex(16)
+        started = time.monotonic()
+        for attempt in range(retries + 1):
+            headers = {"I-Twilio-Idempotency-Token": token} if attempt else {}
+            seen, failure = self._request(url, method, params, headers)
+            self.callbacks.append(seen)
+            if failure is None or not ({failure, "all"} & policy):
+                return seen
+            if time.monotonic() - started >= budget:
+                return seen
+        return seen
+
+    def _request(self, url, method, params, extra_headers):
+        """One request to the app as Twilio makes it; returns it and its failure class."""
+        method = (method or "POST").upper()
+        public = urlsplit(self.public_url)
+        if urlsplit(url).netloc != public.netloc:
+            raise CallFailed(f"{url} is not on {self.public_url}, the app's URL")
+        headers = {"Host": public.netloc, "User-Agent": "TwilioProxy/1.1", **self.headers}
+        headers.update(extra_headers)
+        if method == "GET":
+            requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)
+            signed, body = {}, b""
+        else:
+            requested, signed, body = url, params, urlencode(params).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self._sign(requested, signed, headers)
+        parts = urlsplit(requested)
+        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        transport = self.transports[self._turn % len(self.transports)]
+        self._turn += 1
+        try:
+            status, res_headers, raw = transport.request(method, path, body, headers)
+        except TimeoutError:
+            return Webhook(method, requested, params, 0, "", "", extra_headers), "rt"
+        except OSError:
+            return Webhook(method, requested, params, 0, "", "", extra_headers), "ct"
+        content_type = next((v for k, v in res_headers if k.lower() == "content-type"), "")
+        text = raw.decode("utf-8", "replace")
+        seen = Webhook(method, requested, params, status, content_type, text, extra_headers)
+        failure = f"{status // 100}xx" if status >= 400 else None
+        return seen, failure
+
     # Webhooks ##
 
     def _load(self, url, method=None, extra=None):
         """Request url as Twilio would, check the answer, and make it the running document."""
+        url = url.partition("#")[0]  # connection overrides: never sent, never signed
         method = (method or "POST").upper()
         self._since_input += 1
         if self._since_input > self.max_webhooks:
@@ -473,6 +576,10 @@ class SimulatedCall:
         if self.validate is not None:
             self.validate(text)
         self.document = root
+
+
+def _number(text, default):
+    return int(text) if text and text.isdigit() else default
 
 
 def _transport(app):

@@ -68,7 +68,8 @@ def parser() -> argparse.ArgumentParser:
         "report",
         help="what callers did, from the log lines",
         description="Read log lines (plain or gzip files; stdin when none) and report the "
-        "tree's traffic. Times without an offset are in the business's TIMEZONE.",
+        "tree's traffic. --since and --until without an offset are in the business's "
+        "TIMEZONE; the log's own timestamps are read in --log-timezone.",
     )
     report.add_argument("files", nargs="*", metavar="FILE", help="log files; - for stdin")
     report.add_argument("--format", choices=["text", "json", "mermaid", "dot"], default="text")

@@ -15,6 +15,7 @@ import io
 import json
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -90,8 +91,14 @@ def open_text(path: str) -> io.TextIOBase:
 
 
 def entries(lines: Iterable[str], log_zone: tzinfo) -> Iterator[Entry]:
-    for line in lines:
-        yield parse(line.rstrip("\r\n"), log_zone)
+    """Parse each line; a gzip file cut short (a log rotated while written) ends the source
+    there, with a word on stderr, rather than losing what was read."""
+    try:
+        for line in lines:
+            yield parse(line.rstrip("\r\n"), log_zone)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        name = getattr(lines, "name", "input")
+        print(f"phonetree: report: {name}: cut off ({error}); read up to there", file=sys.stderr)
 
 
 def merged(sources: list[Iterable[str]], log_zone: tzinfo) -> Iterator[Entry]:

@@ -17,7 +17,6 @@ from phonetree_tools import diagram
 from phonetree_tools.logread import merged, open_text
 from phonetree_tools.traffic import Traffic
 
-FORMATS = ("text", "json", "mermaid", "dot")
 OUTCOME_WORDS = {
     "reached_person": "reached a person",
     "queued_and_bridged": "queued and bridged",

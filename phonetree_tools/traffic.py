@@ -151,9 +151,13 @@ class Traffic:
         sid, path = fields.get("call"), fields.get("path")
         if not sid or path is None or "ms" not in fields:
             return False
-        entered = [name for name in fields.get("entered", "").split(",") if name]
         match = STATE_PATH.match(path)
         leaving = match.group(1) if match and match.group(2) == "exit" else None
+        if "entered" in fields:
+            entered = [name for name in fields["entered"].split(",") if name]
+        else:  # written before lines listed every state: the one the call was left in
+            steps = path == START_PATH or (match and match.group(2) in (None, "exit"))
+            entered = [fields["next"]] if steps and fields.get("next") in self.table else []
         call = self.follow(sid, time, path == START_PATH, bool(leaving or entered))
         self.entered.update(entered)
         for edge in pairwise([leaving, *entered] if leaving else entered):

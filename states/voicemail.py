@@ -1,12 +1,14 @@
-"""Voicemail: one state for sales, after hours and every fallback."""
+"""Voicemail: one state for sales, after hours and every fallback.
 
-import logging
+The message reaches the business from Twilio's recording callback, which asks Twilio to retry:
+it is answered 2xx only once every channel (email, webhook) took the message. That callback
+carries few of the call's parameters, so its URL carries the caller and how they got here.
+"""
 
 from twilio.twiml.voice_response import Hangup, Record, Say
 
-from phonetree_engine.tree import event_line
-
-log = logging.getLogger("phonetree.voicemail")
+from phonetree_engine import messages, notify
+from phonetree_engine.tree import event_line, mask_number
 
 WORDS = {
     "en-US": {
@@ -25,15 +27,22 @@ def enter(call):
     """Record a message; Record's action thanks the caller."""
     config = call.config
     words = call.words(WORDS)
+    context = {
+        "from": call.param("From")[:20],
+        "name": call.param("CallerName")[:40],
+        "via": path(call),
+    }
     record = Record(
         action=call.action,
         max_length=config.voicemail_max_length,
         finish_on_key="#",
         play_beep=True,
-        recording_status_callback=call.url("recorded"),
+        recording_status_callback=call.url("recorded", retry=True, **context),
     )
     if config.transcribe:
-        record.attrs.update(transcribe=True, transcribeCallback=call.url("transcribed"))
+        record.attrs.update(
+            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **context)
+        )
     return [
         Say(words["record"]),
         record,
@@ -43,31 +52,85 @@ def enter(call):
     ]
 
 
+def path(call) -> str:
+    """How the caller got here, in the business's words."""
+    if not call.is_open:
+        return "after hours"
+    trail = call.trail
+    if "support" in trail:
+        left = call.param("QueueResult") == "leave"
+        return "left the support queue" if left else "support queue unavailable"
+    if "reception" in trail:
+        return "no answer at reception"
+    if "sales" in trail:
+        return "sales"
+    return "voicemail"
+
+
 def saved(call):
     """Thank the caller when there is a recording."""
     return "message_saved" if call.param("RecordingUrl") else "goodbye"
 
 
 def recorded(call):
-    """Log a finished recording, for whoever returns the call."""
-    log.info(
+    """Write a finished recording to the log at once, and deliver it to the business."""
+    status = call.param("RecordingStatus", "-")[:20]
+    notify.record(
         event_line(
             "recording",
             call=call.param("CallSid", "-")[:40],
-            status=call.param("RecordingStatus", "-")[:20],
+            status=status,
             url=call.param("RecordingUrl", "-")[:300],
             duration=call.param("RecordingDuration", "-")[:10],
-        )
+            recording=call.param("RecordingSid", "-")[:40],
+            via=call.param("via", "-")[:40],
+            **{"from": mask_number(call.param("from"))},
+        ),
+    )
+    if status != "completed":  # "absent" (silence) or "failed": there is nothing to listen to
+        return
+    notify.deliver(
+        call,
+        messages.voicemail(
+            recording_sid=call.param("RecordingSid")[:40],
+            call_sid=call.param("CallSid")[:40],
+            number=call.param("from"),
+            name=call.param("name"),
+            when=notify.started(call, call.param("RecordingStartTime")),
+            path=call.param("via", "voicemail"),
+            duration=seconds(call.param("RecordingDuration")),
+            recording_url=call.param("RecordingUrl")[:300],
+        ),
     )
 
 
 def transcribed(call):
-    """Log a recording's transcription."""
-    log.info(
+    """Write a recording's transcription to the log at once, and deliver it in its thread."""
+    status = call.param("TranscriptionStatus", "-")[:20]
+    text = call.param("TranscriptionText")[:4000]
+    notify.record(
         event_line(
             "transcription",
             call=call.param("CallSid", "-")[:40],
-            status=call.param("TranscriptionStatus", "-")[:20],
-            text=call.param("TranscriptionText")[:2000],
-        )
+            status=status,
+            text=text[:2000],
+            recording=call.param("RecordingSid", "-")[:40],
+        ),
     )
+    notify.deliver(
+        call,
+        messages.transcript(
+            recording_sid=call.param("RecordingSid")[:40],
+            call_sid=call.param("CallSid")[:40],
+            number=call.param("from") or call.param("From")[:20],
+            name=call.param("name"),
+            when=call.now,
+            path=call.param("via", "voicemail"),
+            text=text if status == "completed" else None,
+            recording_url=call.param("RecordingUrl")[:300],
+        ),
+    )
+
+
+def seconds(text: str) -> int:
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 0

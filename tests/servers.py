@@ -140,6 +140,38 @@ class Server:
                 os.killpg(int(started.group(1)), signal.SIGKILL)
 
 
+def procfile_command() -> str:
+    """The Procfile's ``web:`` command, as honcho runs it (through ``sh -c``)."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.removeprefix("web:").strip()
+    raise ServerError("the Procfile has no web: line")
+
+
+class WebProcess(Server):
+    """The Procfile's web command without honcho, its stderr where a test says.
+
+    For what honcho would hide: stderr into a pipe nobody reads, the exact exit of the process.
+    """
+
+    def __init__(self, stderr=None, **settings: str):
+        super().__init__(**settings)
+        self.stderr = stderr
+
+    def start(self) -> WebProcess:
+        env = {**server_environ(self.settings), "PORT": str(self.port)}
+        self.process = subprocess.Popen(
+            ["sh", "-c", "exec " + procfile_command()],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.output,
+            stderr=self.output if self.stderr is None else self.stderr,
+            start_new_session=True,
+        )
+        return self
+
+
 @contextmanager
 def running(count: int, **settings: str):
     """Start ``count`` servers with ``settings`` in their environment; yield them, then stop."""

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from webtest import TestApp
@@ -86,9 +87,26 @@ def test_voicemail_beeps_limits_length_and_finishes_on_pound(dial):
 def test_voicemail_reports_the_recording_to_its_own_callback(dial):
     call = dial()
     call.press("1")
-    assert call.document.find("Record").get("recordingStatusCallback") == (
-        "/state/voicemail/recorded"
-    )
+    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
+    assert url.path == "/state/voicemail/recorded"
+
+
+def test_the_recording_callback_asks_twilio_to_retry_on_failure(dial):
+    call = dial()
+    call.press("1")
+    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
+    assert parse_qs(url.fragment) == {"rc": ["5"], "rp": ["5xx,ct,rt"]}
+
+
+def test_the_recording_callback_carries_the_caller_and_how_they_came(dial):
+    call = dial(from_="+15551234567", params={"CallerName": "Zoë Smith"})
+    call.press("1")
+    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
+    assert parse_qs(url.query) == {
+        "from": ["+15551234567"],
+        "name": ["Zoë Smith"],
+        "via": ["sales"],
+    }
 
 
 def test_transcription_is_off_unless_configured(dial, build):
@@ -105,10 +123,10 @@ def test_transcripts_are_posted_to_a_callback_that_logs_them(dial, build, caplog
     app = build(transcribe=True)
     call = dial(app)
     call.press("1")
-    callback = call.document.find("Record").get("transcribeCallback")
-    assert callback == "/state/voicemail/transcribed"
+    callback = urlsplit(call.document.find("Record").get("transcribeCallback"))
+    assert callback.path == "/state/voicemail/transcribed"
     form = {"CallSid": "CA7", "TranscriptionText": "Please call back", "TranscriptionStatus": "ok"}
-    TestApp(app).post(callback, form)
+    TestApp(app).post(f"{callback.path}?{callback.query}", form)
     assert 'transcription call=CA7 status=ok text="Please call back"' in caplog.text
 
 

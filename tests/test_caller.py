@@ -388,6 +388,139 @@ def test_record_without_action_requests_the_current_document_again():
     assert call.waiting_for == "record"
 
 
+# Callbacks after a recording #############################################################
+
+
+def recording_app(callback, *, transcribe="", answers=None):
+    """A Record whose callback answers with each of ``answers`` in turn (then 200)."""
+    answers = list(answers or [])
+    record = f'<Record action="/saved" recordingStatusCallback="{callback}"{transcribe}/>'
+
+    def answer(seen):
+        return answers.pop(0) if answers else (200, "text/plain", "")
+
+    pages = {"/voice": f"<Response>{record}</Response>", "/saved": "<Response/>"}
+    return pages | {"/recorded": answer, "/transcribed": answer}
+
+
+FAILED = (503, "text/plain", "not delivered")
+
+
+def test_record_sends_the_recording_status_callback_with_twilios_parameters():
+    call, app = started(recording_app("/recorded"))
+    call.record(duration=12)
+    form = app.seen[2].form
+    assert app.seen[2].path == "/recorded"
+    assert {name: form[name] for name in ("RecordingStatus", "RecordingDuration")} == {
+        "RecordingStatus": "completed",
+        "RecordingDuration": "12",
+    }
+    assert form["RecordingSid"] == app.seen[1].form["RecordingSid"]
+    assert form["CallSid"] == call.params["CallSid"]
+    assert {"RecordingStartTime", "RecordingChannels", "RecordingSource"} <= set(form)
+
+
+def test_the_recording_callback_comes_after_the_action():
+    call, app = started(recording_app("/recorded"))
+    call.record()
+    assert [seen.path for seen in app.seen] == ["/voice", "/saved", "/recorded"]
+
+
+def test_a_callback_query_is_sent_and_its_fragment_is_not():
+    call, app = started(recording_app("/recorded?from=%2B1555#rc=2&amp;rp=5xx"))
+    call.record()
+    assert app.seen[2].query == {"from": "+1555"}
+    assert "#" not in call.callbacks[0].url
+
+
+def test_a_signed_callback_is_signed_without_its_fragment():
+    app = TwimlApp(recording_app("/recorded?a=1#rc=1&amp;rp=5xx"), token=TOKEN)
+    call = SimulatedCall(app, auth_token=TOKEN)
+    call.start("/voice")
+    call.record()
+    assert app.seen[2].signature_ok is True
+
+
+def test_by_default_a_failed_callback_is_not_retried():
+    call, _app = started(recording_app("/recorded", answers=[FAILED]))
+    call.record()
+    assert [seen.status for seen in call.callbacks] == [503]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "statuses"),
+    [
+        ("#rc=5&amp;rp=5xx", [503, 503, 200]),
+        ("#rc=5&amp;rp=all", [503, 503, 200]),
+        ("#rc=1&amp;rp=5xx", [503, 503]),
+        ("#rc=5&amp;rp=4xx", [503]),
+        ("#rc=5&amp;rp=ct,rt", [503]),
+        ("#rc=0&amp;rp=5xx", [503]),
+    ],
+)
+def test_a_failed_callback_is_retried_as_its_fragment_says(fragment, statuses):
+    call, _app = started(recording_app(f"/recorded{fragment}", answers=[FAILED, FAILED]))
+    call.record()
+    assert [seen.status for seen in call.callbacks] == statuses
+
+
+def test_retries_carry_one_idempotency_token_and_the_first_attempt_none():
+    call, app = started(recording_app("/recorded#rc=5&amp;rp=5xx", answers=[FAILED, FAILED]))
+    call.record()
+    tokens = [seen.headers.get("I-Twilio-Idempotency-Token") for seen in app.seen[2:]]
+    assert tokens[0] is None
+    assert tokens[1] == tokens[2]
+    assert re.fullmatch("[0-9a-f]{32}", tokens[1])
+
+
+def test_a_refused_connection_is_retried_under_the_default_policy():
+    class Flaky:
+        """A transport whose first callback finds the server gone."""
+
+        def __init__(self, app):
+            self.inner, self.refused = WSGITransport(app), 0
+
+        def request(self, method, path, body, headers):
+            if path.startswith("/recorded") and not self.refused:
+                self.refused += 1
+                raise ConnectionRefusedError("refused")
+            return self.inner.request(method, path, body, headers)
+
+    app = TwimlApp(recording_app("/recorded"))
+    call = SimulatedCall(Flaky(app))
+    call.start("/voice")
+    call.record()
+    assert [seen.status for seen in call.callbacks] == [0, 200]
+
+
+def test_a_failed_callback_does_not_end_the_call():
+    twiml = '<Response><Record action="/saved" recordingStatusCallback="/recorded"/></Response>'
+    pages = {"/voice": twiml, "/saved": "<Response><Say>Thanks.</Say></Response>"}
+    call, _app = started(pages)  # /recorded answers 404
+    call.record()
+    assert (call.outcome, call.last_heard) == (("hangup",), ["Thanks."])
+
+
+def test_a_transcript_is_sent_when_asked_and_transcription_is_on():
+    transcribe = ' transcribe="true" transcribeCallback="/transcribed"'
+    call, app = started(recording_app("/recorded", transcribe=transcribe))
+    call.record(transcript="Please call me back")
+    form = app.seen[3].form
+    assert app.seen[3].path == "/transcribed"
+    assert (form["TranscriptionText"], form["TranscriptionStatus"]) == (
+        "Please call me back",
+        "completed",
+    )
+    assert form["RecordingSid"] == app.seen[2].form["RecordingSid"]
+    assert (form["From"], form["To"]) == (call.params["From"], call.params["To"])
+
+
+def test_no_transcript_is_sent_when_transcription_is_off():
+    call, app = started(recording_app("/recorded"))
+    call.record(transcript="Please call me back")
+    assert [seen.path for seen in app.seen] == ["/voice", "/saved", "/recorded"]
+
+
 def test_an_empty_recording_requests_no_action_and_goes_on_with_the_next_verbs():
     twiml = '<Response><Record action="/saved"/><Say>No message.</Say><Hangup/></Response>'
     call, app = started({"/voice": twiml, "/saved": "<Response/>"})

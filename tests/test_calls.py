@@ -197,7 +197,7 @@ def test_a_whole_call_alternates_between_two_app_instances(build, validate):
         call.press(key)
     call.record()
     assert call.outcome == ("hangup",)
-    assert served == {"first": 4, "second": 3}  # seven webhooks, turn about
+    assert served == {"first": 4, "second": 4}  # seven webhooks and the recording callback
 
 
 def test_no_answer_sets_a_cookie(dial):

@@ -1,5 +1,6 @@
 """Log lines: the standard format, through a queue that never blocks, drops counted."""
 
+import functools
 import io
 import logging
 import threading
@@ -158,7 +159,7 @@ def test_flush_gives_up_on_a_stuck_stream_in_time():
 
 
 @pytest.fixture
-def active(monkeypatch):
+def active(monkeypatch, request):
     """A queued log installed as the process's, on a stream the test controls."""
 
     def install(stream):
@@ -167,7 +168,9 @@ def active(monkeypatch):
         logger = logging.getLogger(logs.BUSINESS)
         monkeypatch.setattr(logger, "handlers", [log.handler])
         monkeypatch.setattr(logger, "propagate", False)
-        monkeypatch.setattr(logger, "level", logging.INFO)
+        # setLevel, not the attribute: it clears the cache of what earlier tests logged.
+        request.addfinalizer(functools.partial(logger.setLevel, logger.level))
+        logger.setLevel(logging.INFO)
         return log
 
     return install

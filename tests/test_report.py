@@ -239,6 +239,15 @@ def test_a_callback_request_and_a_repeated_recording_are_counted_once_each():
     assert (outcomes["left_message"], outcomes["requested_callback"]) == (1, 1)
 
 
+def test_lines_of_older_versions_count_the_state_each_answer_left_the_call_in(calls):
+    older = [re.sub(r" entered=\S+", "", line) for line in calls]
+    calls_, states_, edges = counts(summarize(older))
+    assert calls_ == 3
+    assert states_["menu"] == (3, 0)
+    assert "greeting" not in states_  # went on at once: those lines did not say
+    assert edges[("menu", "reception")] == 1
+
+
 def test_a_recording_logged_without_a_status_counts_as_a_message():
     line = "2026-11-24 15:00:01,000 INFO phonetree.business recording call=CA1 status=- url=u\n"
     assert summarize([line])["outcomes"]["left_message"] == 1
@@ -257,7 +266,7 @@ def test_the_text_report_tells_each_count_in_words(calls):
     assert re.search(r"^hours +1 +1$", text, re.M)
     assert re.search(r"^menu -> sales +1 +33%$", text, re.M)
     assert re.search(r"^  reached a person +1$", text, re.M)
-    assert re.search(r"^  left a message +0$", text, re.M)  # no recording callback was sent
+    assert re.search(r"^  left a message +1$", text, re.M)  # the simulated recording callback
 
 
 def test_the_dot_report_is_the_graph_with_counts(calls):
@@ -283,6 +292,16 @@ def test_gzip_and_plain_files_give_the_same_report(calls, tmp_path):
     plain.write_text("".join(calls))
     packed.write_bytes(gzip.compress("".join(calls).encode()))
     assert summarize_files([packed]) == summarize_files([plain])
+
+
+def test_a_gzip_file_cut_short_gives_what_it_holds(calls, tmp_path):
+    packed = gzip.compress("".join(calls * 50).encode())
+    path = tmp_path / "web.log.gz"
+    path.write_bytes(packed[: len(packed) * 2 // 3])
+    result = phonetree("report", "--format", "json", str(path))
+    assert result.returncode == 0
+    assert 0 < json.loads(result.stdout)["lines"]["read"] < len(calls) * 50
+    assert b"cut off" in result.stderr
 
 
 def test_lines_split_over_two_files_are_read_in_time_order(calls, tmp_path):

@@ -71,7 +71,7 @@ class Line:
         return call
 
     def done(self, call: SimulatedCall):
-        self.sent += len(call.requests)
+        self.sent += len(call.requests) + len(call.callbacks)
 
     def post(self, path, params, signed=True) -> int:
         url = self.public + path

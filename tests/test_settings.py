@@ -13,6 +13,7 @@ from phonetree_engine.settings import (
     Config,
     ConfigError,
     Hours,
+    MailServer,
     check_environ,
     log_level,
     port,
@@ -162,6 +163,45 @@ READ_VALUES = [
     ("PUBLIC_URL", "https://example.com/phone/", "public_url", "https://example.com/phone"),
     ("PUBLIC_URL", "http://localhost:8000", "public_url", "http://localhost:8000"),
     ("ALLOW_UNSIGNED", "true", "allow_unsigned", True),
+    (
+        "NOTIFY_URL",
+        "https://hooks.example.com/T1/B2",
+        "notify_url",
+        "https://hooks.example.com/T1/B2",
+    ),
+    ("NOTIFY_URL", "http://127.0.0.1:9000/in", "notify_url", "http://127.0.0.1:9000/in"),
+    ("NOTIFY_URL", "http://localhost/in", "notify_url", "http://localhost/in"),
+]
+
+# Email needs its three variables together; each is read with the other two set.
+MAIL = {
+    "SMTP_URL": "smtp://relay.example.com:25",
+    "NOTIFY_EMAIL": "office@example.com",
+    "MAIL_FROM": "phonetree@example.com",
+}
+MAIL_VALUES = [
+    ("SMTP_URL", "smtp://relay:25", "smtp", MailServer("relay", 25, tls=False)),
+    ("SMTP_URL", "smtp://relay", "smtp", MailServer("relay", 587, tls=False)),
+    (
+        "SMTP_URL",
+        "smtp://me:pw@mail.example.com:587",
+        "smtp",
+        MailServer("mail.example.com", 587, tls=False, user="me", password="pw"),
+    ),
+    (
+        "SMTP_URL",
+        "smtps://me%40x.com:p%2Fw@mail.example.com",
+        "smtp",
+        MailServer("mail.example.com", 465, tls=True, user="me@x.com", password="p/w"),
+    ),
+    ("NOTIFY_EMAIL", "a@example.com", "notify_email", ("a@example.com",)),
+    (
+        "NOTIFY_EMAIL",
+        "a@example.com, b@example.org;c@x.io",
+        "notify_email",
+        ("a@example.com", "b@example.org", "c@x.io"),
+    ),
+    ("MAIL_FROM", "ivr@example.com", "mail_from", "ivr@example.com"),
 ]
 
 
@@ -170,13 +210,66 @@ def test_variable_is_read_into_its_field(name, raw, field, expected):
     assert getattr(Config.from_environ({name: raw}), field) == expected
 
 
+@pytest.mark.parametrize(("name", "raw", "field", "expected"), MAIL_VALUES)
+def test_mail_variable_is_read_into_its_field(name, raw, field, expected):
+    assert getattr(Config.from_environ({**MAIL, name: raw}), field) == expected
+
+
+@pytest.mark.parametrize(
+    ("smtp_url", "starttls"),
+    [
+        ("smtp://relay:25", False),
+        ("smtp://me:pw@h:587", True),
+        ("smtp://h", True),
+        ("smtp://me:pw@h:25", True),
+        ("smtps://me:pw@h", False),
+    ],
+)
+def test_starttls_is_used_unless_a_bare_relay_or_tls_from_the_start(smtp_url, starttls):
+    assert Config.from_environ({**MAIL, "SMTP_URL": smtp_url}).smtp.starttls is starttls
+
+
+@pytest.mark.parametrize("name", list(MAIL))
+def test_email_needs_all_three_of_its_variables(name):
+    environ = {other: value for other, value in MAIL.items() if other != name}
+    assert f"email also needs {name}" in problem_for(environ)
+
+
+def test_the_smtp_password_never_shows_in_a_repr():
+    config = Config.from_environ({**MAIL, "SMTP_URL": "smtp://me:hunter2@h:587"})
+    assert "hunter2" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("SMTP_URL", "smtp://me:hunter2@h:notaport"),
+        ("SMTP_URL", "http://me:hunter2@h"),
+        ("NOTIFY_URL", "http://example.com/services/hunter2"),
+    ],
+)
+def test_a_bad_secret_url_is_named_without_its_secret(name, raw):
+    problem = problem_for({**MAIL, name: raw})
+    assert problem.startswith(f"{name}=")
+    assert "hunter2" not in problem
+
+
+def test_no_delivery_channel_by_default():
+    assert Config().delivers is False
+
+
+@pytest.mark.parametrize("environ", [MAIL, {"NOTIFY_URL": "https://hooks.example.com/x"}])
+def test_either_channel_delivers(environ):
+    assert Config.from_environ(environ).delivers is True
+
+
 def test_every_documented_variable_except_port_is_read():
-    read = {name for name, _raw, _field, _expected in READ_VALUES}
+    read = {name for name, _raw, _field, _expected in READ_VALUES + MAIL_VALUES}
     assert read == {name for name, _default, _meaning in SETTINGS} - set(SERVER_SETTINGS)
 
 
 def test_every_config_field_has_a_variable():
-    fields = {field for _name, _raw, field, _expected in READ_VALUES}
+    fields = {field for _name, _raw, field, _expected in READ_VALUES + MAIL_VALUES}
     assert fields == {field.name for field in dataclasses.fields(Config)}
 
 
@@ -258,6 +351,28 @@ def test_transcribe_accepts_common_spellings_of_yes_and_no(raw, expected):
 def test_bad_value_names_the_variable_the_value_and_what_is_expected(name, raw, expected):
     message = problem_for({name: raw})
     assert message.startswith(f"{name}={raw!r}: ")
+    assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "expected"),
+    [
+        ("SMTP_URL", "mail.example.com", "smtp://host:25"),
+        ("SMTP_URL", "smtp://", "smtp://host:25"),
+        ("SMTP_URL", "smtp://h/path", "smtp://host:25"),
+        ("SMTP_URL", "smtp://me@h:587", "both a user and a password"),
+        ("NOTIFY_EMAIL", "office", "'office'"),
+        ("NOTIFY_EMAIL", "a@example.com, b@", "'b@'"),
+        ("NOTIFY_EMAIL", ",", "expected e.g. office@example.com"),
+        ("MAIL_FROM", "Phone Tree", "email address"),
+        ("NOTIFY_URL", "ftp://hooks.example.com", "https URL"),
+        ("NOTIFY_URL", "https://hooks.example.com/#x", "https URL"),
+        ("NOTIFY_URL", "http://10.0.0.5/in", "only to a loopback address"),
+    ],
+)
+def test_bad_delivery_value_names_the_variable_and_what_is_expected(name, raw, expected):
+    message = problem_for({**MAIL, name: raw})
+    assert message.startswith(f"{name}=")
     assert expected in message
 
 

@@ -180,10 +180,10 @@ def test_no_answer_sets_a_cookie(soak):
 
 
 def served(walks) -> list[int]:
-    """How many webhooks each process should have served, calls taking turns from their first."""
+    """How many webhooks (callbacks too) each process should have served, calls taking turns."""
     counts = [0, 0]
     for number, (call, _) in enumerate(walks):
-        first, total = number % 2, len(call.requests)
+        first, total = number % 2, len(call.requests) + len(call.callbacks)
         counts[first] += (total + 1) // 2
         counts[1 - first] += total // 2
     return counts

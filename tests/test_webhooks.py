@@ -477,3 +477,8 @@ def test_an_auth_token_only_deployment_refuses_shared_key_signatures(build):
     client = TestApp(build(auth_token=TOKEN))
     headers = shared_key_headers("http://localhost/voice", PARAMS)
     assert client.post("/voice", PARAMS, headers=headers, status="*").status_int == 403
+
+
+def test_a_forwarded_host_urllib_cannot_parse_is_refused(guarded):
+    headers = {"X-Twilio-Signature": "0", "X-Forwarded-Host": "["}
+    assert guarded.get("/state/error", headers=headers, status="*").status_int == 403

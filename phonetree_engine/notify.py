@@ -1,0 +1,50 @@
+"""From a state's callback to the business: log the fact, deliver it, or have Twilio retry.
+
+A state's handler writes the fact with ``record(line)`` and hands the message to
+``deliver(call, message)``. When the log did not take the line in time, or a channel did not
+take the message (each failure is logged too), `TryAgain` makes the callback answer 5xx, so
+that Twilio retries it (its URL was built with ``call.url(..., retry=True)``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from phonetree_engine import logs
+from phonetree_engine.delivery import Delivery, Message
+from phonetree_engine.tree import TryAgain, event_line
+
+
+def record(line: str) -> None:
+    """Write a business event before the callback is answered; TryAgain if it was not."""
+    if not logs.write_business_event(line):
+        raise TryAgain(f"the log did not take the {line.split(' ', 1)[0]} line in time")
+
+
+def deliver(call, message: Message) -> None:
+    """Send ``message`` on every configured channel; raise TryAgain unless all took it."""
+    failures = Delivery.from_config(call.config).deliver(message)
+    for failure in failures:
+        line = event_line(
+            "delivery-failed",
+            id=message.id,
+            kind=message.kind,
+            channel=failure.channel,
+            reason=failure.reason,
+        )
+        logs.write_business_event(line)  # the 5xx follows whether or not it was written
+    if failures:
+        channels = ", ".join(failure.channel for failure in failures)
+        raise TryAgain(f"the {message.kind} was not delivered by {channels}")
+
+
+def started(call, text: str) -> datetime:
+    """When a recording started (Twilio's RFC 2822 time), in the business's time zone."""
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        return call.now
+    return moment.astimezone(call.config.timezone)
