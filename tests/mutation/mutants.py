@@ -27,7 +27,12 @@ WEB = (
     "tests/test_fuzz.py",
     "tests/test_server.py",
 )
-STATES = ("tests/test_calls.py", "tests/test_business.py", "tests/test_webhooks.py")
+STATES = (
+    "tests/test_calls.py",
+    "tests/test_business.py",
+    "tests/test_webhooks.py",
+    "tests/test_delivery.py",
+)
 SETTINGS = ("tests/test_settings.py", "tests/test_business.py", "tests/test_calls.py")
 CALLER = ("tests/test_caller.py", "tests/test_calls.py")
 CLI = ("tests/test_cli.py",)
