@@ -193,8 +193,8 @@ def test_leaving_the_queue_by_key_press_leads_to_voicemail(dial):
     assert call.waiting_for == "record"
 
 
-@pytest.mark.parametrize("key", ["2", "0", "9", "*", "#"])
-def test_only_the_announced_key_takes_a_caller_out_of_the_queue(dial, key):
+@pytest.mark.parametrize("key", ["3", "0", "9", "*", "#"])
+def test_only_the_announced_keys_take_a_caller_out_of_the_queue(dial, key):
     call = dial()
     call.press("2")
     call.hold(position=1, queue_time=90)

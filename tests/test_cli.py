@@ -160,7 +160,7 @@ def test_check_exits_0():
 
 
 def test_check_says_ok_with_the_number_of_states():
-    assert phonetree("check").stdout == "ok: 13 states, all reachable from 'greeting'\n"
+    assert phonetree("check").stdout == "ok: 16 states, all reachable from 'greeting'\n"
 
 
 @pytest.mark.parametrize(
