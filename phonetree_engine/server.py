@@ -37,6 +37,7 @@ from phonetree_engine import logs
 DRAIN_SECONDS = 7.0  # Twilio gives up on a webhook after 15 s; most take a millisecond
 FLUSH_SECONDS = 1.5
 SETTLE_SECONDS = 0.2  # a connection accepted just before the close gets to send its request
+ARRIVING_SECONDS = 3.0  # a request still arriving counts as in flight if bytes came this lately
 
 log = logging.getLogger("phonetree")
 
@@ -98,6 +99,7 @@ def stop(server) -> None:
 
     def close_listeners():  # run by waitress's loop, which owns the map
         for listener in listeners:
+            accept_waiting(listener, connections)
             listener.accepting = False
             dispatcher.close(listener)  # not BaseWSGIServer.close: the loop keeps its trigger
         closed.set()
@@ -108,6 +110,15 @@ def stop(server) -> None:
     log.info(f"stopped in-flight={in_flight} ms={(time.monotonic() - started) * 1000:.0f}")
     logs.flush(FLUSH_SECONDS)
     os._exit(0)  # not sys.exit: a stuck stderr must not hold the interpreter's shutdown
+
+
+def accept_waiting(listener, connections: dict) -> None:
+    """Accept the connections the kernel holds for us: closing would reset them unanswered."""
+    for _ in range(listener.adj.backlog):
+        count = len(connections)
+        listener.handle_accept()  # waitress's listening socket does not block
+        if len(connections) == count:
+            return
 
 
 def wait_for_answers(connections: dict, deadline: float) -> int:
@@ -124,7 +135,8 @@ def in_progress(channel) -> bool:
     """A request received and not yet answered, or an answer not yet sent."""
     if not isinstance(channel, HTTPChannel):
         return False
-    arriving = channel.request is not None and time.time() - channel.last_activity < 1.0
+    recent = time.time() - channel.last_activity < ARRIVING_SECONDS
+    arriving = channel.request is not None and recent
     return bool(channel.requests or channel.total_outbufs_len or arriving)
 
 

@@ -136,14 +136,16 @@ class WSGITransport:
 class HTTPTransport:
     """Send webhooks to a server over HTTP, e.g. "http://127.0.0.1:8001"."""
 
-    def __init__(self, base_url, timeout=15):  # Twilio waits 15 s for an answer
+    def __init__(self, base_url, timeout=15, context=None):  # Twilio waits 15 s for an answer
+        """``context``: an ``ssl.SSLContext`` for https, e.g. one trusting a test certificate."""
         parts = urlsplit(base_url)
         https = parts.scheme == "https"
         self.connection_class = http.client.HTTPSConnection if https else http.client.HTTPConnection
         self.netloc, self.timeout = parts.netloc, timeout
+        self.options = {"context": context} if https and context else {}
 
     def request(self, method, path, body, headers):
-        conn = self.connection_class(self.netloc, timeout=self.timeout)
+        conn = self.connection_class(self.netloc, timeout=self.timeout, **self.options)
         try:
             conn.request(method, path, body=body or None, headers=headers)
             res = conn.getresponse()

@@ -10,18 +10,13 @@ from phonetree_engine import settings
 DESCRIPTION = """\
 A stateless phone tree for Twilio Programmable Voice.
 
-commands:
-  serve   answer Twilio's webhooks through waitress, on 127.0.0.1:$PORT (default 8000)
-  call    call the tree from this terminal: hear its prompts, press keys, see where it ends
-  graph   print the tree as a Mermaid (or Graphviz DOT) diagram, generated from the table
-  check   check the configuration and the state table, and say what is wrong
-  report  what callers did, read from the log lines: per state, per edge, outcomes, times
-
 With no command, serve on 127.0.0.1, as `serve` does. On a loopback address the server may
 run without TWILIO_AUTH_TOKEN (and says so); on any other it needs the token, TWILIO_SHARED_KEY
 or ALLOW_UNSIGNED=true, as the Procfile's server does.
 """
 
+# Enqueue's QueueResult when Twilio ends the wait (a caller's Leave gives "leave" by itself).
+QUEUE_RESULTS = ["bridged", "hangup", "queue-full", "error", "system-error"]
 LOCAL_HOST = "127.0.0.1"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -32,15 +27,20 @@ def parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = root.add_subparsers(dest="command", metavar="{serve,call,graph,check,report}")
-    serve = commands.add_parser("serve", help="answer webhooks through waitress")
+    commands = root.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve", help="answer Twilio's webhooks through waitress, on 127.0.0.1:$PORT (default 8000)"
+    )
     serve.add_argument(
         "--host",
         default=LOCAL_HOST,
         help=f"address to listen on (default {LOCAL_HOST}; 0.0.0.0 for every interface)",
     )
     serve.add_argument("--port", type=int, help="default: $PORT, or 8000")
-    call = commands.add_parser("call", help="call the tree from this terminal")
+    call = commands.add_parser(
+        "call",
+        help="call the tree from this terminal: hear its prompts, press keys, see where it ends",
+    )
     call.add_argument(
         "--keys",
         help="scripted walk: keys, words to say or _ for silence, e.g. 3,1,9 or 3,_,sales",
@@ -57,12 +57,21 @@ def parser() -> argparse.ArgumentParser:
         default="no-answer",
         help="how a Dial ends (default no-answer)",
     )
-    graph = commands.add_parser("graph", help="print the tree as a diagram")
+    call.add_argument(
+        "--queue",
+        choices=QUEUE_RESULTS,
+        help="how a wait in a queue ends (default: the walk stops with the caller waiting)",
+    )
+    graph = commands.add_parser(
+        "graph", help="print the tree as a Mermaid (or Graphviz DOT) diagram, made from the table"
+    )
     graph.add_argument("--format", choices=["mermaid", "dot"], default="mermaid")
-    commands.add_parser("check", help="check the configuration and the table")
+    commands.add_parser(
+        "check", help="check every setting and the state table, and say all that is wrong"
+    )
     report = commands.add_parser(
         "report",
-        help="what callers did, from the log lines",
+        help="what callers did, read from the log lines: per state, per edge, outcomes, times",
         description="Read log lines (plain or gzip files; stdin when none) and report the "
         "tree's traffic. --since and --until without an offset are in the business's "
         "TIMEZONE; the log's own timestamps are read in --log-timezone.",
@@ -115,7 +124,7 @@ def main(load_app, serving_app, server_options: dict, argv=None) -> int:
         return report(engine, args)
     from phonetree_tools import terminal
 
-    return terminal.run(app, keys=args.keys, clock=args.clock, dial=args.dial)
+    return terminal.run(app, keys=args.keys, clock=args.clock, dial=args.dial, queue=args.queue)
 
 
 def report(engine, args) -> int:

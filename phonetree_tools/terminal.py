@@ -16,8 +16,9 @@ silence), and when the list runs out the walk stops and says where the call wait
 
 Twilio's side of the call happens by itself: a Dial ends as ``--dial`` says, a Record takes a
 10-second message, and a queue holds the caller once, at position 1, so its announcement is
-heard. If the hold music then offers keys (a Gather) they can be pressed; otherwise the walk
-ends in the queue, as what comes next depends on the agents.
+heard. If the hold music then offers keys (a Gather) they can be pressed. What happens next
+depends on the agents, so ``--queue`` says it (``bridged``: an agent answers, ``hangup``: the
+caller gives up, ``queue-full``, ``error``); without it the walk stops with the caller waiting.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ MAX_AUTOMATIC = 10  # Dials, Records and holds in a row with no caller input: th
 SEARCH_DAYS = 800  # how far ahead --clock looks for an open (or closed) moment
 
 
-def run(app, keys=None, clock="now", dial="no-answer", stdin=None, stdout=None) -> int:
+def run(app, keys=None, clock="now", dial="no-answer", stdin=None, stdout=None, queue=None) -> int:
     """Call ``app`` and print the call; return 0, 1 if the call failed, 2 for bad arguments.
 
     ``keys`` is a scripted walk ("3,1,9"), or None to read the caller's input from ``stdin``;
@@ -70,7 +71,7 @@ def run(app, keys=None, clock="now", dial="no-answer", stdin=None, stdout=None) 
         log.setLevel(max(log.getEffectiveLevel(), logging.WARNING))
     try:
         call, voice = placed(app, config)
-        return walk(call, voice, next_action, dial, out)
+        return walk(call, voice, next_action, dial, out, queue)
     finally:
         engine.clock = saved_clock
         log.setLevel(saved_level)
@@ -159,7 +160,7 @@ def mounted(app, prefix: str):
     return wsgi
 
 
-def walk(call: SimulatedCall, voice: str, next_action, dial: str, out) -> int:
+def walk(call: SimulatedCall, voice: str, next_action, dial: str, out, queue=None) -> int:
     """Play the call, taking the caller's actions from ``next_action`` and Twilio's by itself."""
     heard = 0
     held = False  # held in the queue since the caller last did something
@@ -171,19 +172,29 @@ def walk(call: SimulatedCall, voice: str, next_action, dial: str, out) -> int:
                 out(f"heard: {text}")
             heard = len(call.heard)
             wait = call.waiting_for
-            if wait is None or (wait == "queue" and held):
+            if wait is None:
                 out(f"call ended: {' '.join(call.outcome)}")
                 return 0
             if wait == "input":
                 action = next_action()
-                if action is None:
-                    out(f"keys ran out; the call waits for a key press {where(call)}")
-                    return 0
                 if action == ("hangup",):
                     out("call ended: the caller hung up")
                     return 0
-                act(call, action, out)
-                held, automatic = False, 0
+                if action is not None:
+                    act(call, action, out)
+                    held, automatic = False, 0
+                    continue
+                if not (queue and call.outcome[0] == "queue"):
+                    out(f"keys ran out; the call waits for a key press {where(call)}")
+                    return 0
+                held = True  # the caller does nothing more: the queue ends as --queue says
+            if held:
+                if not queue:
+                    out(f"the caller waits in queue {call.outcome[1]!r} (--queue ends the wait)")
+                    return 0
+                out(f"queue {call.outcome[1]!r} ends: {queue}")
+                call.queue_result(queue)
+                held = False
                 continue
             automatic += 1
             if automatic > MAX_AUTOMATIC:

@@ -3,6 +3,7 @@
 import io
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -146,9 +147,9 @@ def usage():
     return phonetree("--help")
 
 
-@pytest.mark.parametrize("command", ["serve", "call", "graph", "check"])
-def test_help_lists_each_command(usage, command):
-    assert re.search(rf"^  {command}  ", usage.stdout, re.MULTILINE)
+@pytest.mark.parametrize("command", ["serve", "call", "graph", "check", "report"])
+def test_help_lists_each_command_once(usage, command):
+    assert len(re.findall(rf"^ +{command} +\S", usage.stdout, re.MULTILINE)) == 1
 
 
 def test_help_exits_0(usage):
@@ -193,6 +194,42 @@ def test_two_bad_variables_stop_serving_with_two_lines():
         f"phonetree: cannot start: DIAL_TIMEOUT='abc': {EXPECTED['DIAL_TIMEOUT']}",
         f"phonetree: cannot start: LOG_LEVEL='verbose': {EXPECTED['LOG_LEVEL']}",
     ]
+
+
+README_CALLS = [
+    shlex.split(line.partition("#")[0])[2:]
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    if line.startswith("python phonetree.py call --keys")
+]
+
+
+def without(args: list[str], flag: str) -> list[str]:
+    """The same walk without ``flag``, or for --clock at the other time of day."""
+    at = args.index(flag)
+    if flag == "--clock":
+        return [*args[: at + 1], "open" if args[at + 1] == "closed" else "closed", *args[at + 2 :]]
+    return args[:at] + args[at + 2 :]
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (args, flag)
+        for args in README_CALLS
+        for flag in ("--clock", "--dial", "--queue")
+        if flag in args
+    ],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value),
+)
+def test_each_flag_of_a_readme_example_changes_what_the_caller_hears(args, flag):
+    example, other = phonetree(*args), phonetree(*without(args, flag))
+    assert example.returncode == other.returncode == 0
+    assert heard(example) != heard(other)
+
+
+def test_the_readme_shows_the_flags_of_call_in_examples():
+    flags = {arg for args in README_CALLS for arg in args if arg.startswith("--")}
+    assert flags >= {"--keys", "--clock", "--dial", "--queue"}
 
 
 @pytest.fixture(scope="module")
@@ -318,8 +355,32 @@ def test_support_queues_and_hears_the_position(queued):
     assert heard(queued)[2:] == [SUPPORT, "You are caller number 1.", HOLD_MUSIC]
 
 
-def test_a_walk_into_a_queue_ends_there(queued):
-    assert lines(queued)[-2:] == [f"heard: {HOLD_MUSIC}", "call ended: queue support"]
+def test_a_walk_into_a_queue_stops_with_the_caller_waiting(queued):
+    assert lines(queued)[-2:] == [
+        f"heard: {HOLD_MUSIC}",
+        "the caller waits in queue 'support' (--queue ends the wait)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("result", "then"),
+    [("bridged", [f"heard: {GOODBYE}"]), ("queue-full", [f"heard: {UNAVAILABLE}"])],
+)
+def test_the_queue_option_says_how_the_wait_ends(result, then):
+    walked = phonetree("call", "--keys", "2", "--clock", "open", "--queue", result)
+    assert after(walked, f"heard: {HOLD_MUSIC}")[: 1 + len(then)] == [
+        f"queue 'support' ends: {result}",
+        *then,
+    ]
+
+
+def test_the_queue_option_ends_a_wait_whose_music_offers_keys(build):
+    _, out = run(build(queue_voicemail_after=0), "2", clock="open", queue="bridged")
+    assert lines(out)[-3:] == [
+        "queue 'support' ends: bridged",
+        f"heard: {GOODBYE}",
+        "call ended: hangup",
+    ]
 
 
 def test_a_word_in_the_keys_is_said():

@@ -1,5 +1,6 @@
 """The README, the Procfile and CI say what the code does."""
 
+import argparse
 import re
 import shlex
 
@@ -8,6 +9,7 @@ from waitress.adjustments import Adjustments
 from phonetree import MAX_BODY, SERVER_OPTIONS, make_app
 from phonetree_engine.settings import SETTINGS, Config, settings_table
 from phonetree_tools.caller import SimulatedCall
+from phonetree_tools.cli import parser
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -83,3 +85,27 @@ def test_readme_collect_example_confirms_an_account_then_the_caller_id():
     assert call.last_heard == [
         "We will call 5, 5, 5, 1, 2, 3, 4, 5, 6, 7 about account 1, 2, 3, 4."
     ]
+
+
+def commands() -> dict:
+    """Each command of ``python phonetree.py`` and its options, from the parser itself."""
+    (subparsers,) = [a for a in parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return {
+        name: [o for a in command._actions for o in a.option_strings if o not in ("-h", "--help")]
+        for name, command in subparsers.choices.items()
+    }
+
+
+def test_the_readme_shows_every_command():
+    shown = [name for name in commands() if f"python phonetree.py {name}" in README]
+    assert shown == list(commands())
+
+
+def test_the_readme_shows_every_option_of_every_command():
+    missing = [
+        f"{name} {option}"
+        for name, options in commands().items()
+        for option in options
+        if not re.search(rf"python phonetree.py {name}\b.*{option}\b", README)
+    ]
+    assert missing == []

@@ -394,7 +394,8 @@ def at_menu(call) -> bool:
 
 
 def tries_in(call) -> int:
-    match = re.search(r"tries=(\d+)", call.gather.get("action", "")) if call.gather else None
+    gather = call.gather
+    match = re.search(r"tries=(\d+)", gather.get("action", "")) if gather is not None else None
     return int(match.group(1)) if match else 0
 
 
