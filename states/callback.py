@@ -11,37 +11,37 @@ import re
 from twilio.twiml.voice_response import Hangup, Leave, Say
 
 from phonetree_engine import messages, notify
-from phonetree_engine.collect import COLLECT_WORDS, spoken
+from phonetree_engine.collect import spoken
 from phonetree_engine.tree import TryAgain, event_line, mask_number
 
 INTO = "callback"  # the context name of the confirmed number
 
 
-class Words(dict):
-    """Prompts by language; a language without its own hears English (or Spanish)."""
-
-    def __missing__(self, language):
-        fallback = "es-US" if language.startswith("es") else "en-US"
-        return {**COLLECT_WORDS[fallback], **self[fallback]}
-
-
-WORDS = Words(
-    {
-        "en-US": {
-            "ask": "Please enter the number we should call, then press pound.",
-            "offer": (
-                "We will call you back at {digits}. "
-                "Press 1 to confirm, or 2 to enter another number."
-            ),
-        },
-        "es-US": {
-            "ask": "Marque el número al que debemos llamarle y luego oprima la tecla numeral.",
-            "offer": (
-                "Le llamaremos al {digits}. Oprima 1 para confirmar, o 2 para marcar otro número."
-            ),
-        },
-    }
-)
+# The callback_number row's prompts (see collect.py), then this state's own.
+ASK = {
+    "en-US": {
+        "ask": "Please enter the number we should call, then press pound.",
+        "offer": (
+            "We will call you back at {digits}. Press 1 to confirm, or 2 to enter another number."
+        ),
+    },
+    "es-US": {
+        "ask": "Marque el número al que debemos llamarle y luego oprima la tecla numeral.",
+        "offer": (
+            "Le llamaremos al {digits}. Oprima 1 para confirmar, o 2 para marcar otro número."
+        ),
+    },
+}
+WORDS = {
+    "en-US": {
+        "thanks": "Thank you. We will call you back at {digits} as soon as we can. Goodbye.",
+        "declined": "Sorry, we could not take your number. Please leave a message instead.",
+    },
+    "es-US": {
+        "thanks": "Gracias. Le llamaremos al {digits} lo antes posible. Adiós.",
+        "declined": "Lo sentimos, no pudimos tomar su número. Por favor, deje un mensaje.",
+    },
+}
 
 
 # What Twilio sends in From for a withheld caller ID: ANONYMOUS, RESTRICTED, BLOCKED and
@@ -72,19 +72,14 @@ def requested(call):
         except TryAgain:
             pass  # a live call cannot be retried: the caller leaves a message instead
         else:
-            return [
-                Say(
-                    f"Thank you. We will call you back at {spoken(digits)} as soon as we can. "
-                    "Goodbye."
-                ),
-                Hangup(),
-            ]
+            thanks = call.words(WORDS)["thanks"].format(digits=spoken(digits))
+            return [Say(thanks), Hangup()]
     return declined(call)
 
 
 def declined(call):
     """No number to call back: out of the queue, where the caller can leave a message."""
-    return [Say("Sorry, we could not take your number. Please leave a message instead."), Leave()]
+    return [Say(call.words(WORDS)["declined"]), Leave()]
 
 
 def deliver(call, number: str) -> None:

@@ -51,7 +51,7 @@ def test_the_python_version_file_names_a_version_the_project_supports():
 
 
 def test_the_licence_is_the_one_pyproject_declares():
-    assert 'license = "MIT"' in PYPROJECT  # an SPDX expression, as setuptools 77 reads it
+    assert 'license = "MIT"' in PYPROJECT  # an SPDX expression (PEP 639)
     licence = (ROOT / "LICENSE").read_text()
     assert licence.startswith("MIT License\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in licence
