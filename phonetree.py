@@ -25,14 +25,13 @@ import logging
 import sys
 
 import bottle
-from twilio.twiml.voice_response import Hangup, Say
 
 import states
 from phonetree_engine import logs, server
 from phonetree_engine.engine import Engine
 from phonetree_engine.fallback import Fallback
 from phonetree_engine.settings import Config, ConfigError, check_environ, log_level
-from phonetree_engine.tree import TableError, event_line, state_url
+from phonetree_engine.tree import MissingWords, TableError, event_line, state_url
 from phonetree_engine.web import MAX_BODY, Webhooks
 from states import reception
 
@@ -101,14 +100,11 @@ def make_app(
         clock,
         states.CONTEXT if table is None else context,
     )
-    # What a caller hears when even the recovery state fails: built once, cannot fail.
-    last_resort = [
-        Say("Sorry, we are having trouble. Let me connect you to our receptionist."),
-        reception.ring(config),
-        Say("We could not connect your call. Please call again later. Goodbye."),
-        Hangup(),
-    ]
-    hooks = Webhooks(engine, config, last_resort)
+    try:
+        last_resort = {lang: reception.last_resort(config, lang) for lang in config.languages}
+        hooks = Webhooks(engine, config, last_resort)
+    except MissingWords as error:
+        raise TableError([f"what a caller hears when recovery fails: {error}"]) from None
     app = bottle.Bottle()
     app.config["phonetree.engine"] = engine
     app.config["phonetree.webhooks"] = hooks

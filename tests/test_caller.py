@@ -711,7 +711,9 @@ def test_failure_message_shows_status_content_type_and_body():
     assert "x" * 300 not in message
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "text/xml; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type", ["application/xml", "text/xml; charset=utf-8", "Text/XML", "APPLICATION/XML"]
+)
 def test_xml_content_types_are_accepted(content_type):
     call, _ = started({"/voice": (200, content_type, "<Response><Say>Hi.</Say></Response>")})
     assert call.heard == ["Hi."]
@@ -889,3 +891,41 @@ def test_http_transport_without_a_server_fails_the_call():
     with pytest.raises(CallFailed, match="no answer"):
         call.start()
     assert call.outcome == ("error", "11205")
+
+
+def test_a_path_is_handed_to_the_app_decoded_as_a_server_would():
+    twiml = "<Response><Redirect>/state/caf%C3%A9%20bar</Redirect></Response>"
+    call, app = started({"/voice": twiml, "/state/caf\xc3\xa9 bar": "<Response/>"})
+    assert [seen.path for seen in app.seen] == ["/voice", "/state/caf\xc3\xa9 bar"]
+    assert call.outcome == ("hangup",)
+
+
+def test_a_url_on_another_host_fails_the_call_as_twilio_would():
+    twiml = "<Response><Redirect>https://elsewhere.example.com/next</Redirect></Response>"
+    with pytest.raises(CallFailed, match="is not on http://localhost"):
+        started({"/voice": twiml})
+
+
+SPANISH = (
+    '<Response><Gather input="speech" language="es-US" actionOnEmptyResult="true" '
+    'action="/heard"/></Response>'
+)
+
+
+def test_a_caller_may_say_words_in_any_language():
+    call, app = started({"/voice": SPANISH, "/heard": "<Response/>"})
+    call.say("soporte, por favor", language="es-US")
+    assert app.seen[1].form["SpeechResult"] == "soporte, por favor"
+
+
+def test_a_caller_speaking_another_language_than_the_gather_is_not_understood():
+    call, app = started({"/voice": SPANISH, "/heard": "<Response/>"})
+    call.say("support", language="en-US")
+    assert "SpeechResult" not in app.seen[1].form
+
+
+def test_a_gather_without_a_language_listens_for_english():
+    twiml = '<Response><Gather input="speech" action="/heard"/></Response>'
+    call, app = started({"/voice": twiml, "/heard": "<Response/>"})
+    call.say("soporte", language="es-US")
+    assert len(app.seen) == 1  # not understood: a timeout, and no action on empty result

@@ -8,24 +8,28 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 import bottle
 import pytest
+from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Dial
 
+import states
 from phonetree import make_app
 from phonetree_engine.settings import SETTINGS, Config, Hours
 from phonetree_engine.tree import Keys, Outcome, State
 from phonetree_engine.web import MAX_BODY
 from phonetree_tools import diagram, terminal
-from states.menu import PROMPT
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import (
     GOODBYE,
     HOURS,
     HOURS_AGAIN,
+    HOURS_ES,
+    MENU_ES,
     SALES,
     SUPPORT,
     THANKS,
@@ -33,6 +37,7 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
+from tests.prompts import MENU as PROMPT
 from tests.servers import HOST, free_port
 
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
@@ -77,17 +82,19 @@ def lines(result) -> list[str]:
 # serve ######################################################################
 
 
-@pytest.fixture(scope="module")
-def served():
-    """``python phonetree.py serve --port P`` with $PORT saying another port; stopped after."""
-    port, other = free_port(), free_port()
+SERVE_TOKEN = "auth-token-for-serve-tests"
+
+
+@contextmanager
+def serving(*args, port, environ):
+    """Run ``python phonetree.py ARGS`` until it listens on ``port``; stop it afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "phonetree.py", "serve", "--port", str(port)],
+        [sys.executable, "phonetree.py", *args],
         cwd=ROOT,
-        env={**ENV, "PORT": str(other)},
+        env={**ENV, **environ},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -96,7 +103,7 @@ def served():
             with suppress(OSError), socket.create_connection((HOST, port), timeout=1):
                 break
             time.sleep(0.1)
-        yield process, port
+        yield process
     finally:
         process.terminate()
         try:
@@ -104,7 +111,15 @@ def served():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
-        process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def served():
+    """``python phonetree.py serve --port P`` with $PORT saying another port."""
+    port, other = free_port(), free_port()
+    environ = {"PORT": str(other), "TWILIO_AUTH_TOKEN": SERVE_TOKEN}
+    with serving("serve", "--port", str(port), port=port, environ=environ) as process:
+        yield process, port
 
 
 def http_exchange(port, head: str) -> bytes:
@@ -127,6 +142,30 @@ def test_serve_listens_on_the_port_of_the_option_not_of_the_environment(served):
     _, port = served
     answer = http_exchange(port, "GET /healthz HTTP/1.1\nHost: localhost\nConnection: close\n\n")
     assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b"\r\n\r\nok\n")
+
+
+def test_serve_trusts_the_forwarded_scheme_and_host_as_the_procfile_does(served):
+    _, port = served
+    form = urlencode({"CallSid": "CA1", "From": "+15551234567"})
+    signed = RequestValidator(SERVE_TOKEN).compute_signature(
+        "https://ivr.example.com/voice", dict(parse_qsl(form))
+    )
+    head = (
+        "POST /voice HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n"
+        "X-Forwarded-Proto: https\nX-Forwarded-Host: ivr.example.com\n"
+        f"X-Twilio-Signature: {signed}\n"
+        f"Content-Type: application/x-www-form-urlencoded\nContent-Length: {len(form)}\n\n"
+    )
+    assert http_exchange(port, head + form).startswith(b"HTTP/1.1 200 ")
+
+
+def test_with_no_command_the_tree_is_served_on_the_port_of_the_environment():
+    port = free_port()
+    with serving(port=port, environ={"PORT": str(port)}):
+        answer = http_exchange(
+            port, "GET /healthz HTTP/1.1\nHost: localhost\nConnection: close\n\n"
+        )
     assert answer.endswith(b"\r\n\r\nok\n")
 
 
@@ -161,7 +200,8 @@ def test_check_exits_0():
 
 
 def test_check_says_ok_with_the_number_of_states():
-    assert phonetree("check").stdout == "ok: 13 states, all reachable from 'greeting'\n"
+    count = len(states.TABLE)  # the shipped tree's: a user's added state counts too
+    assert phonetree("check").stdout == f"ok: {count} states, all reachable from 'greeting'\n"
 
 
 @pytest.mark.parametrize(
@@ -240,10 +280,12 @@ def mermaid():
 @pytest.mark.parametrize(
     "edge",
     [
-        "greeting --> menu",
-        "menu -->|1, say sales| sales",
-        "menu -->|2, say support| support",
-        "menu -->|0, say operator, say receptionist| reception",
+        "greeting --> language",
+        "language -->|language chosen| menu",
+        "menu -->|1, say sales, say ventas| sales",
+        "menu -->|2, say support, say soporte| support",
+        "menu -->|0, say operator, say receptionist, say operador, say operadora, "
+        "say recepcionista| reception",
         "menu -->|other key| error",
         "menu -->|silence| no_choice",
         "menu -->|too many tries| transfer",
@@ -264,7 +306,7 @@ def test_graph_in_dot_is_a_digraph():
 
 def test_graph_in_dot_labels_the_menu_edges():
     dot = phonetree("graph", "--format", "dot")
-    assert '    menu -> sales [label="1, say sales"];' in lines(dot)
+    assert '    menu -> sales [label="1, say sales, say ventas"];' in lines(dot)
 
 
 def test_readme_diagram_is_current(mermaid):
@@ -559,7 +601,8 @@ def nothing(call):
 SMALL = {
     "hello": State(nothing, "menu", when_closed="shut"),
     "menu": State(
-        nothing, Keys(keys={"1": "bye", "2": "bye"}, words={"bye": "bye"}, otherwise="menu")
+        nothing,
+        Keys(keys={"1": "bye", "2": "bye"}, words={"en-US": {"bye": "bye"}}, otherwise="menu"),
     ),
     "shut": State(nothing),
     "bye": State(nothing),
@@ -602,6 +645,30 @@ def test_edges_join_the_labels_of_parallel_edges():
 def test_give_up_is_drawn_as_too_many_tries():
     table = {**SMALL, "menu": State(nothing, Keys({"1": "bye"}, otherwise="menu", give_up="shut"))}
     assert ("menu", "too many tries", "shut") in diagram.edges(table)
+
+
+# Languages ###################################################################
+
+
+def test_call_with_language_chooses_it_at_the_greeting():
+    result = phonetree(
+        "call", "--language", "es-US", "--keys", "3", "--clock", "open", LANGUAGES="en-US,es-US"
+    )
+    assert "> 2 (--language es-US)" in lines(result)
+    assert heard(result)[3:5] == [MENU_ES, HOURS_ES]
+
+
+def test_call_with_a_language_the_tree_does_not_speak_exits_2():
+    result = phonetree("call", "--language", "fr-FR", "--keys", "3")
+    assert (result.returncode, lines(result.stderr)[-1]) == (
+        2,
+        "phonetree call: --language fr-FR: the tree speaks en-US; "
+        "set LANGUAGES=en-US,fr-FR (with its words in states/) to add it",
+    )
+
+
+def test_the_diagram_shows_the_language_choice(mermaid):
+    assert "    language -->|language chosen| menu" in lines(mermaid)
 
 
 @pytest.mark.parametrize(

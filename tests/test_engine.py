@@ -154,23 +154,23 @@ def test_after_max_retries_the_menu_gives_up(validate):
 
 
 def test_a_menu_with_words_listens_for_them_in_the_configured_language(validate):
-    gather = place(shop_app(language="fr-FR"), validate).gather
+    gather = place(shop_app(languages=("en-GB",)), validate).gather
     assert dict(gather.attrib) == {
         "numDigits": "1",
         "action": "/state/menu/exit",
         "actionOnEmptyResult": "true",
         "input": "dtmf speech",
         "hints": "prices, desk",
-        "language": "fr-FR",
+        "language": "en-GB",
         "speechTimeout": "auto",
     }
 
 
 def test_a_gather_of_a_callback_posting_elsewhere_takes_keys_only():
-    response = TestApp(shop_app(language="fr-FR")).post("/state/menu/more")
+    response = TestApp(shop_app(languages=("en-GB",))).post("/state/menu/more")
     gather = response.xml.find("Gather")
     assert (gather.get("input"), gather.get("action")) == (None, "/state/menu/more")
-    assert gather.find("Say").attrib == {"language": "fr-FR"}
+    assert gather.find("Say").attrib == {"language": "en-GB"}
     assert gather.find("Say").text == MORE
 
 
@@ -188,3 +188,16 @@ def test_callback_urls_carry_the_public_url_path():
     app = shop_app(public_url="https://shop.example.com/ivr")
     gather = TestApp(app).post("/state/menu/more").xml.find("Gather")
     assert gather.get("action") == "/ivr/state/menu/more"
+
+
+def test_a_name_repeated_in_the_url_reads_as_its_first_value():
+    # As with form fields, the first value wins: a second one appended cannot undo the count.
+    response = TestApp(shop_app(max_retries=3)).post(
+        "/state/menu/exit?tries=2&tries=0", {"Digits": "7"}
+    )
+    assert [say.text for say in response.xml.iter("Say")] == [tables.PERSON]
+
+
+def test_callback_urls_carry_the_call_s_context():
+    gather = TestApp(shop_app()).post("/state/menu/more?tries=1").xml.find("Gather")
+    assert gather.get("action") == "/state/menu/more?tries=1"

@@ -23,14 +23,14 @@ from phonetree import MAX_BODY, make_app
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import SimulatedCall
 from states import TABLE
-from states.menu import PROMPT
 from tests.prompts import INVALID, NO_CHOICE, TRANSFER, UNAVAILABLE, VOICEMAIL
+from tests.prompts import MENU as PROMPT
 
 TOKEN = "auth-token-for-fuzz-tests"
 RETRIES = Config().max_retries
 RECEPTIONIST = Config().receptionist_number
 MENU_KEYS = set(TABLE["menu"].exit.keys)
-MENU_WORDS = set(TABLE["menu"].exit.words)
+MENU_WORDS = set(TABLE["menu"].exit.words["en-US"])
 
 OPEN_APP = make_app(Config(), clock=lambda: OPEN)
 CLOSED_APP = make_app(Config(), clock=lambda: CLOSED)
@@ -354,6 +354,13 @@ def test_a_signature_that_is_not_ascii_is_refused_in_plain_text(signature):
     response = send(GUARDED_APP, "POST", "/voice", "", b"Digits=1", FORM, headers)
     assert response.status_int == 403
     assert response.content_type == "text/plain"
+
+
+@pytest.mark.parametrize("host", ["[", "]", "[::1", "a]b"])
+def test_a_forwarded_host_no_url_can_hold_is_refused_not_an_error(host):
+    headers = {"X-Twilio-Signature": "0", "X-Forwarded-Host": host}  # found by fuzzing
+    response = send(GUARDED_APP, "GET", "/state/error", "", b"", FORM, headers)
+    assert (response.status_int, response.content_type) == (403, "text/plain")
 
 
 def test_a_signed_request_to_a_path_beyond_latin_1_gets_twiml(validate):

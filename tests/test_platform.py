@@ -14,8 +14,7 @@ APP = json.loads((ROOT / "app.json").read_text())
 
 
 def test_app_json_is_generated_from_the_settings_table():
-    stale = "app.json is stale: python -m phonetree_tools.platform > app.json"
-    assert (ROOT / "app.json").read_text() == platform.app_json(), stale
+    assert (ROOT / "app.json").read_text() == platform.app_json()
 
 
 @pytest.mark.parametrize("name", [name for name, _, _ in SETTINGS if name != "PORT"])
@@ -52,8 +51,7 @@ def test_the_python_version_file_names_a_version_the_project_supports():
 
 
 def test_the_licence_is_the_one_pyproject_declares():
-    declared = re.search(r'^license = (?:"([^"]+)"|\{ text = "([^"]+)" \})$', PYPROJECT, re.M)
-    assert "MIT" in declared.groups()
+    assert 'license = "MIT"' in PYPROJECT  # an SPDX expression (PEP 639)
     licence = (ROOT / "LICENSE").read_text()
     assert licence.startswith("MIT License\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in licence
