@@ -12,6 +12,7 @@ The tree itself is the table in ``states/``; this module turns it into routes:
     /state/<name>/exit          what the caller did there (Gather, Dial, Record, Enqueue action)
     /state/<name>/<callback>    a state's other webhooks (Enqueue waitUrl, recording status)
     /status                     the number's "call status changes" webhook: log the call's end
+    /fallback                   the number's "primary handler fails" webhook: no table needed
     /healthz                    for the platform's health checks; needs no signature
 
 Run it as the Procfile says (signed, or refusing to start), or ``python phonetree.py`` to try
@@ -24,13 +25,13 @@ import logging
 import sys
 
 import bottle
-from twilio.twiml.voice_response import Hangup, Say
 
 import states
 from phonetree_engine import logs, server
 from phonetree_engine.engine import Engine
+from phonetree_engine.fallback import Fallback
 from phonetree_engine.settings import Config, ConfigError, check_environ, log_level
-from phonetree_engine.tree import TableError, event_line, state_url
+from phonetree_engine.tree import MissingWords, TableError, event_line, state_url
 from phonetree_engine.web import MAX_BODY, Webhooks
 from states import reception
 
@@ -99,14 +100,11 @@ def make_app(
         clock,
         states.CONTEXT if table is None else context,
     )
-    # What a caller hears when even the recovery state fails: built once, cannot fail.
-    last_resort = [
-        Say("Sorry, we are having trouble. Let me connect you to our receptionist."),
-        reception.ring(config),
-        Say("We could not connect your call. Please call again later. Goodbye."),
-        Hangup(),
-    ]
-    hooks = Webhooks(engine, config, last_resort)
+    try:
+        last_resort = {lang: reception.last_resort(config, lang) for lang in config.languages}
+        hooks = Webhooks(engine, config, last_resort)
+    except MissingWords as error:
+        raise TableError([f"what a caller hears when recovery fails: {error}"]) from None
     app = bottle.Bottle()
     app.config["phonetree.engine"] = engine
     app.config["phonetree.webhooks"] = hooks
@@ -114,6 +112,9 @@ def make_app(
     app.route("/healthz", "GET", healthy)
     app.route("/voice", methods, hooks.route(hooks.start))
     app.route("/status", methods, hooks.route(hooks.ended, callback=True))
+    fallback = Fallback(config, lambda **attrs: reception.ring(config, **attrs), hooks.xml)
+    for path, step in fallback.routes().items():
+        app.route(path, methods, hooks.route(step, callback=path == "/fallback/recorded"))
     for name, row in engine.table.items():
         app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))
         if row.waits:

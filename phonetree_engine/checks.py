@@ -12,6 +12,7 @@ from typing import Any
 from twilio.twiml import TwiML
 
 from phonetree_engine.collect import MAX_DIGITS, Collect
+from phonetree_engine.languages import ChooseLanguage
 from phonetree_engine.tree import (
     CONTEXT_BUDGET,
     ENDING_VERBS,
@@ -21,14 +22,16 @@ from phonetree_engine.tree import (
     Call,
     Choose,
     Keys,
+    MissingWords,
     Outcome,
     Slot,
     State,
     TableError,
     as_verbs,
+    find_words,
 )
 
-EXITS = (str, Keys, Outcome, Choose, Collect)
+EXITS = (str, Keys, Outcome, Choose, Collect, ChooseLanguage)
 
 
 def check_table(
@@ -115,12 +118,48 @@ def _check_row(name: str, row: Any, table: Mapping[str, State], config: Any, slo
             problems.append(f"state {name!r}: leads{via} to {target!r}, which is not a state")
     if isinstance(exit_, Choose):
         problems += _check_handler(name, "exit handler", exit_.handler)
+    if isinstance(exit_, Keys):
+        problems += _check_keys(name, exit_, config)
+        if problems:
+            return problems
     for part, handler in row.callbacks.items():
         if part == "exit" or not STATE_NAME.match(part):
             problems.append(f"state {name!r}: callback name {part!r} is not a usable URL part")
         problems += _check_handler(name, f"callback {part!r}", handler)
     handler_problems = _check_handler(name, "enter handler", row.enter)
     return problems + (handler_problems or _check_rendering(name, row, config, slots))
+
+
+def _check_keys(name: str, keys: Keys, config: Any) -> list[str]:
+    """Spoken words and announcements are given per language, and every key is announced."""
+    problems = []
+    for field in ("words", "announce"):
+        given = getattr(keys, field)
+        if not all(isinstance(words, Mapping) for words in given.values()):
+            problems.append(
+                f"state {name!r}: Keys {field} must map each language to its words, "
+                f'e.g. {{"en-US": {{...}}}}'
+            )
+    if problems:
+        return problems
+    for language in config.languages if keys.words else ():
+        try:
+            find_words(keys.words, language)
+        except MissingWords as error:
+            problems.append(f"state {name!r}: {error} a caller may say")
+    for language in config.languages if keys.announce else ():
+        try:
+            announced = find_words(keys.announce, language)
+        except MissingWords as error:
+            problems.append(f"state {name!r}: {error} in its announcements")
+            continue
+        for key in keys.keys:
+            if key not in announced:
+                problems.append(f"state {name!r}: key {key!r} has no announcement in {language}")
+        for key in announced:
+            if key not in keys.keys:
+                problems.append(f"state {name!r}: announces key {key!r}, which it does not take")
+    return problems
 
 
 def _check_handler(name: str, what: str, handler: Any) -> list[str]:
@@ -138,18 +177,54 @@ def _check_handler(name: str, what: str, handler: Any) -> list[str]:
 def _check_rendering(name: str, row: State, config: Any, slots) -> list[str]:
     """Enter the state, open and closed, and check the TwiML keeps the call going."""
     contexts = row.exit.sample_contexts() if isinstance(row.exit, Collect) else [{}]
-    for is_open, context in [(is_open, c) for is_open in (True, False) for c in contexts]:
-        call = Call(name, config, context=context, is_open=is_open, slots=slots)
-        try:
-            verbs = as_verbs(row.enter(call))
-        except Exception as error:
-            return [f"state {name!r}: the enter handler failed: {error!r}"]
-        if not all(isinstance(verb, TwiML) for verb in verbs):
-            return [f"state {name!r}: the enter handler must return TwiML verbs (or a list)"]
-        problem = _check_way_out(name, row, verbs, call.action)
-        if problem:
-            return [problem]
+    for is_open in (True, False):
+        for context in contexts:
+            said = {}  # language -> what its Says say
+            for language in config.languages:
+                verbs = _render(name, row, config, slots, {**context, "lang": language}, is_open)
+                if isinstance(verbs, str):
+                    return [verbs]
+                said[language] = _said(verbs)
+            problem = _check_translated(name, said, config.languages)
+            if problem:
+                return [problem]
     return []
+
+
+def _render(name, row, config, slots, context, is_open) -> list | str:
+    """The verbs a state answers with, or what is wrong with them."""
+    call = Call(name, config, context=context, is_open=is_open, slots=slots, exit=row.exit)
+    try:
+        verbs = as_verbs(row.enter(call))
+    except MissingWords as error:
+        return f"state {name!r}: {error}"
+    except Exception as error:
+        return f"state {name!r}: the enter handler failed: {error!r}"
+    if not all(isinstance(verb, TwiML) for verb in verbs):
+        return f"state {name!r}: the enter handler must return TwiML verbs (or a list)"
+    return _check_way_out(name, row, verbs, call.action) or verbs
+
+
+def _said(verbs) -> list[str]:
+    texts = []
+    for verb in verbs:
+        if verb.name == "Say" and "language" not in verb.attrs:
+            texts.append(verb.value or "")
+        texts += _said(verb.verbs)
+    return texts
+
+
+def _check_translated(name: str, said: Mapping[str, list[str]], languages) -> str | None:
+    """A sentence said the same in two languages was written without its words (WORDS)."""
+    first = set(said[languages[0]])
+    for language in languages[1:]:
+        same = sorted(first & set(said[language]))
+        if same:
+            return (
+                f"state {name!r}: says {same[0]!r} in {language} as in {languages[0]}; "
+                f"give it words in each language and say them with call.words(WORDS)"
+            )
+    return None
 
 
 def _check_way_out(name: str, row: State, verbs: list, action: str) -> str | None:
@@ -186,7 +261,10 @@ def _check_chains(table: Mapping[str, State]) -> list[str]:
 
     def at_once(name):
         row = table[name]
-        return [t for t in (row.when_closed, row.exit if isinstance(row.exit, str) else None) if t]
+        goes_on = row.exit if isinstance(row.exit, str) else None
+        if isinstance(row.exit, ChooseLanguage):  # with one language it goes on at once
+            goes_on = row.exit.then
+        return [t for t in (row.when_closed, goes_on) if t]
 
     problems, done = [], set()
     for first in table:

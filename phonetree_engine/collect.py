@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather
 
-from phonetree_engine.tree import Call, Slot, State
+from phonetree_engine.tree import Call, MissingWords, Slot, State, find_words
 
 MAX_DIGITS = 20  # the most a Collect may ask for; the entry slot is this big
 
@@ -95,8 +95,17 @@ class Collect:
         return value if self.accepts(value) else None
 
     def prompts(self, call: Call) -> Mapping[str, str]:
-        language = call.language
-        return {**COLLECT_WORDS.get(language, {}), **self.words[language]}
+        own = call.words(self.words)
+        if "ask" not in own:
+            raise MissingWords(f"no {call.language} words for ask")
+        try:
+            defaults = find_words(COLLECT_WORDS, call.language)
+        except MissingWords:  # a language of its own: then its words must say everything
+            defaults = {}
+        missing = set(COLLECT_WORDS["en-US"]) - set(defaults) - set(own)
+        if missing:
+            raise MissingWords(f"no {call.language} words for {', '.join(sorted(missing))}")
+        return {**defaults, **own}
 
     # Entering: one of three prompts ##
 

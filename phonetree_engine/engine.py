@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from phonetree_engine.checks import check_table, table_slots
 from phonetree_engine.collect import Collect
+from phonetree_engine.languages import ChooseLanguage
 from phonetree_engine.settings import Config
 from phonetree_engine.tree import MAX_CHAIN, Call, Keys, Slot, State, as_verbs
 
@@ -31,8 +32,17 @@ class Engine:
         self._reads: dict[tuple, list[tuple[str, ...]]] = {}
 
     def call(self, state, params, context, prefix, trail=()) -> Call:
+        exit_ = self.table[state].exit if state in self.table else None
         return Call(
-            state, self.config, params, context, self.clock, prefix, slots=self.slots, trail=trail
+            state,
+            self.config,
+            params,
+            context,
+            self.clock,
+            prefix,
+            slots=self.slots,
+            exit=exit_,
+            trail=trail,
         )
 
     def read_context(self, pairs) -> dict[str, str]:
@@ -57,7 +67,10 @@ class Engine:
         parts, entered = [], []
         for _ in range(MAX_CHAIN):
             row = self.table[name]
-            entered.append(name)
+            entered.append(name)  # (the language choice too: the walk follows the table)
+            if isinstance(row.exit, ChooseLanguage) and len(self.config.languages) == 1:
+                name = row.exit.then  # nothing to choose: as if the row were not there
+                continue
             if row.when_closed and not self.call(name, params, context, prefix).is_open:
                 name, trail = row.when_closed, (*trail, name)
                 continue  # (a Call of its own: reading the clock must not stop the caching)
@@ -113,16 +126,16 @@ class Engine:
         return "".join(self.dress(verb, row, call).to_xml(xml_declaration=False) for verb in verbs)
 
     def dress(self, verb, row: State, call: Call):
-        """Set voice and language once for every Say, and speech input for a Keys menu."""
-        config = self.config
+        """Set the caller's language and its voice on every Say, and speech for a Keys menu."""
         if verb.name == "Say":
-            if config.voice and "voice" not in verb.attrs:
-                verb.attrs["voice"] = config.voice
-            verb.attrs.setdefault("language", config.language)
+            language = verb.attrs.setdefault("language", call.language)
+            voice = self.config.voice_for(language)
+            if voice and "voice" not in verb.attrs:
+                verb.attrs["voice"] = voice
         elif verb.name == "Gather" and self.listens(verb, row, call):
             verb.attrs.setdefault("input", "dtmf speech")
-            verb.attrs.setdefault("hints", ", ".join(row.exit.words))
-            verb.attrs.setdefault("language", config.language)
+            verb.attrs.setdefault("hints", ", ".join(row.exit.spoken(call)))
+            verb.attrs.setdefault("language", call.language)
             verb.attrs.setdefault("speechTimeout", "auto")
         for child in verb.verbs:
             self.dress(child, row, call)

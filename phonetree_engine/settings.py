@@ -134,6 +134,41 @@ def _spoken_intervals(intervals: list[tuple[time, time]]) -> str:
     return " " + " and ".join(f"from {_spoken_time(a)} to {_spoken_time(b)}" for a, b in intervals)
 
 
+# The same, in Spanish.
+_DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábados", "domingos")
+
+
+def _lista(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " y " * (len(items) > 1) + items[-1]
+
+
+def _dias(days: set[int]) -> str:
+    if len(days) == 7:
+        return "todos los días"
+    runs = _day_runs(days)
+    spans = [f"de {_DIAS[run[0]]} a {_DIAS[run[-1]]}" for run in runs if len(run) > 2]
+    single = [_DIAS[day] for run in runs if len(run) <= 2 for day in run]
+    return _lista(spans + ([f"los {_lista(single)}"] if single else []))
+
+
+def _hora(moment: time) -> str:
+    if moment in (_END_OF_DAY, time(0)):
+        return "medianoche"
+    if moment == time(12):
+        return "mediodía"
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    part = (
+        "de la mañana" if moment.hour < 12 else "de la tarde" if moment.hour < 20 else "de la noche"
+    )
+    return f"{moment.hour % 12 or 12}{minutes} {part}"
+
+
+def _intervalos(intervals: list[tuple[time, time]]) -> str:
+    if intervals == [(time(0), _END_OF_DAY)]:
+        return ", las 24 horas"
+    return " " + " y ".join(f"de {_hora(a)} a {_hora(b)}" for a, b in intervals)
+
+
 @dataclass(frozen=True)
 class Hours:
     """Weekly opening hours: for each day, Monday first, its sorted (open, close) intervals.
@@ -159,13 +194,15 @@ class Hours:
             for start, end in self.week[moment.weekday()]
         )
 
-    def describe(self) -> str:
-        """Say the hours as a phrase that completes 'We are open ...'.
+    def describe(self, language: str = "en-US") -> str:
+        """Say the hours as a phrase that completes 'We are open ...' ('Estamos abiertos ...'
+        for a language tag starting with es).
 
         Each opening interval is said once, for all the days it applies to ('every day from 9 AM
         to 5 PM, and Wednesdays also from 6 PM to 8 PM'); days with the same intervals are said
         together ('Mondays, Wednesdays, and Fridays from 9 AM to noon and from 1 PM to 5 PM').
         """
+        spanish = language.split("-")[0] == "es"
         days_of: dict[tuple[time, time], set[int]] = {}
         for day, intervals in enumerate(self.week):
             for interval in intervals:
@@ -175,9 +212,15 @@ class Hours:
             intervals_of.setdefault(frozenset(days), []).append(interval)
         phrases, said = [], set()
         for days, intervals in sorted(intervals_of.items(), key=lambda item: min(item[0])):
-            also = " also" if days & said else ""
-            phrases.append(_spoken_days(set(days)) + also + _spoken_intervals(intervals))
+            if spanish:
+                also = " también" if days & said else ""
+                phrases.append(_dias(set(days)) + also + _intervalos(intervals))
+            else:
+                also = " also" if days & said else ""
+                phrases.append(_spoken_days(set(days)) + also + _spoken_intervals(intervals))
             said |= days
+        if spanish:
+            return _lista(phrases) if phrases else "solo con cita previa"
         # parse() never yields a week without hours; a hand-built one still gets a sentence.
         return _spoken_list(phrases) if phrases else "by appointment only"
 
@@ -205,7 +248,31 @@ _phone_number = _matching(_E164, _PHONE)
 _phone_or_sip = _matching(rf"{_E164}|sip:[^\s@]+@[^\s@]+", _PHONE + " or sip:user@host")
 _queue_name = _matching(r".{1,64}", "a queue name of 1 to 64 characters")
 _url = _matching(r"https?://[^\s/?#]+\S*", "an http(s) URL")
-_language = _matching(r"[a-z]{2,3}(-[A-Z]{2})?", "a language tag like en-US or fr")
+_LANGUAGE_TAG = r"[a-z]{2,3}(-[A-Z]{2})?"
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    tags = [tag.strip() for tag in value.split(",") if tag.strip()]
+    bad = [repr(tag) for tag in tags if not re.fullmatch(_LANGUAGE_TAG, tag)]
+    if bad or not tags:
+        raise ValueError(
+            f"not language tags: {', '.join(bad) or 'none'}; expected e.g. en-US or en-US,es-US"
+        )
+    if len(set(tags)) < len(tags):
+        raise ValueError("a language is listed twice")
+    if len(tags) > 9:
+        raise ValueError("at most 9 languages: the caller picks one with a key from 1 to 9")
+    return tuple(tags)
+
+
+def _voices(value: str) -> dict[str, str]:
+    voices = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        tag, equals, voice = (text.strip() for text in item.partition("="))
+        if not equals or not voice or not re.fullmatch(_LANGUAGE_TAG, tag):
+            raise ValueError(f"{item!r} is not language=voice; expected e.g. es-US=Polly.Lupe")
+        voices[tag] = voice
+    return voices
 
 
 def _integer(low: int, high: int, unit: str = "") -> Callable[[str], int]:
@@ -368,7 +435,8 @@ _READERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
     ("TIMEZONE", "timezone", _time_zone),
     ("CLOSED_DATES", "closed_dates", _dates),
     ("VOICE", "voice", str),
-    ("LANGUAGE", "language", _language),
+    ("LANGUAGES", "languages", _languages),
+    ("VOICES", "voices", _voices),
     ("MAX_RETRIES", "max_retries", _integer(1, 10)),
     ("VOICEMAIL_MAX_LENGTH", "voicemail_max_length", _integer(5, 14400, " of seconds")),
     ("TRANSCRIBE", "transcribe", _boolean),
@@ -395,7 +463,8 @@ SETTINGS: tuple[tuple[str, str, str], ...] = (
     ("TIMEZONE", "America/New_York", "IANA time zone of the opening hours"),
     ("CLOSED_DATES", "", "Closed days as ISO dates, e.g. `2026-12-25, 2027-01-01`"),
     ("VOICE", "", "Text-to-speech voice, e.g. `Polly.Joanna` (unset: Twilio's default)"),
-    ("LANGUAGE", "en-US", "Language of prompts and speech input, e.g. `en-US`"),
+    ("LANGUAGES", "en-US", "The tree's languages, the default first, e.g. `en-US,es-US`"),
+    ("VOICES", "", "A voice per language, e.g. `es-US=Polly.Lupe` (unset: `VOICE`)"),
     ("MAX_RETRIES", "3", "Invalid or silent inputs at a menu before a person answers, 1 to 10"),
     ("VOICEMAIL_MAX_LENGTH", "120", "Longest voicemail in seconds, 5 to 14400"),
     ("TRANSCRIBE", "false", "Transcribe voicemails: true or false"),
@@ -459,7 +528,8 @@ class Config:
     timezone: ZoneInfo = _NEW_YORK
     closed_dates: frozenset[date] = frozenset()
     voice: str | None = None
-    language: str = "en-US"
+    languages: tuple[str, ...] = ("en-US",)
+    voices: Mapping[str, str] = dataclasses.field(default_factory=dict)
     max_retries: int = 3
     voicemail_max_length: int = 120
     transcribe: bool = False
@@ -487,10 +557,21 @@ class Config:
         if values.get("transcribe") and values.get("voicemail_max_length", 120) > 120:
             # Twilio transcribes recordings of two minutes at most, and fails the rest.
             problems.append("TRANSCRIBE=true: needs VOICEMAIL_MAX_LENGTH of 120 seconds or less")
+        unknown = set(values.get("voices", {})) - set(values.get("languages", ("en-US",)))
+        if unknown:
+            problems.append(f"VOICES: {', '.join(sorted(unknown))} not in LANGUAGES")
         problems += _mail_problems(values, environ)
         if problems:
             raise ConfigError("\n".join(problems))
         return cls(**values)
+
+    @property
+    def language(self) -> str:
+        """The default language: the first of LANGUAGES."""
+        return self.languages[0]
+
+    def voice_for(self, language: str) -> str | None:
+        return self.voices.get(language, self.voice)
 
     def now(self, clock: Callable[[], datetime] | None = None) -> datetime:
         """Return the current time in the business time zone."""

@@ -41,6 +41,13 @@ value that passes the same checks is offered first with ``offer`` ("We have the 
 ``words`` may also change ``confirm``, ``offer``, ``invalid`` and ``silence`` (defaults in
 ``COLLECT_WORDS``; ``{digits}`` is where the digits are read).
 
+**Languages.** A state's prompts are ``{language: {name: sentence}}``, read with
+``call.words(WORDS)`` in ``call.language`` (the caller's choice from the URL, else the first
+of LANGUAGES); start-up renders every state and stops on a language or prompt missing.
+``Keys(words=..., announce=...)`` give, per language, the words a caller may say and what
+each key does (``call.announcements``). ``choose_language`` (``languages.py``) is the row
+that offers LANGUAGES; with one language the call passes it at once.
+
 Everything here is plain data and pure functions; ``phonetree.py`` puts it on the web.
 """
 
@@ -96,6 +103,10 @@ RETRY_FRAGMENT = "#rc=5&rp=5xx,ct,rt"
 class Keys:
     """Go where the caller's key (or spoken word) says.
 
+    ``words`` maps each language to the words a caller may say instead of a key
+    (``{"en-US": {"support": "support"}, "es-US": {"soporte": "support"}}``); ``announce``
+    maps each language to a sentence per key (``{"en-US": {"2": "For support, press two."}}``),
+    which the state reads out with ``call.announcements``; then every key must have one.
     ``otherwise`` takes invalid input, ``silence`` a timeout (default: ``otherwise``). Digits
     are looked up whole: "12" is not "1" (Twilio posts one key to a ``numDigits="1"`` menu, so
     more are not from Twilio's Gather, and are invalid). Both
@@ -105,18 +116,24 @@ class Keys:
 
     keys: Mapping[str, str]
     otherwise: str
-    words: Mapping[str, str] = field(default_factory=dict)
+    words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     silence: str | None = None
     give_up: str | None = None
+    announce: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def edges(self) -> list[tuple[str, str]]:
         edges = [(key, state) for key, state in self.keys.items()]
-        edges += [(f'"{word}"', state) for word, state in self.words.items()]
+        for words in self.words.values():
+            edges += [(f'"{word}"', state) for word, state in words.items()]
         edges.append(("other key", self.otherwise))
         edges.append(("silence", self.silence or self.otherwise))
         if self.give_up:
             edges.append(("too many tries", self.give_up))
         return edges
+
+    def spoken(self, call: Call) -> Mapping[str, str]:
+        """The words a caller may say, in their language (each language has words of its own)."""
+        return find_words(self.words, call.language) if self.words else {}
 
     def decide(self, call: Call) -> tuple[str, bool]:
         """Return the next state and whether the input was a failed try."""
@@ -124,9 +141,10 @@ class Keys:
             state = self.keys.get(call.digits)
             return (state, False) if state else (self.otherwise, True)
         if call.speech:
-            for word in re.findall(r"[a-z0-9]+", call.speech.lower()):
-                if word in self.words:
-                    return self.words[word], False
+            words = self.spoken(call)
+            for word in re.findall(r"\w+", call.speech.lower()):
+                if word in words:
+                    return words[word], False
             return self.otherwise, True
         return self.silence or self.otherwise, True
 
@@ -223,6 +241,7 @@ ENGINE_SLOTS = {
     "tries": Slot(2),
     "entry": Slot(20, collected=True),  # digits awaiting the caller's confirmation
     "step": Slot(8, LETTERS),  # which prompt a Collect plays next
+    "lang": Slot(6, LETTERS + "-"),  # the caller's language, when there are several
 }
 
 
@@ -295,6 +314,7 @@ class Call:
         "_trail",
         "clock",
         "config",
+        "exit",
         "kept",
         "prefix",
         "slots",
@@ -313,9 +333,11 @@ class Call:
         prefix="",
         is_open=None,
         slots=None,
+        exit=None,
         trail=(),
     ):
         self.state = state
+        self.exit = exit
         self.config = config
         self._params: Mapping[str, str] = params or {}
         self.slots: Mapping[str, Slot] = ENGINE_SLOTS if slots is None else slots
@@ -376,13 +398,26 @@ class Call:
 
     @property
     def language(self) -> str:
-        """The language the caller hears: a tag like ``en-US``."""
-        return self.config.language
+        """The caller's language: their choice from the URL, if it is one of LANGUAGES."""
+        chosen = self.context.get("lang")
+        return chosen if chosen in self.config.languages else self.config.language
+
+    def words(self, words: Mapping[str, Mapping[str, str]]) -> Mapping[str, str]:
+        """A state's prompts in the caller's language, from ``{language: {name: sentence}}``."""
+        return words_in(words, self.language, self.config.languages)
 
     @property
     def tries(self) -> int:
         """Failed tries in a row at this state (invalid keys, silence), from the URL."""
         return min(int(self.context.get("tries", "0")), self.config.max_retries)
+
+    @property
+    def announcements(self) -> list[str]:
+        """What each key of this state's menu does, in key order, in the caller's language."""
+        if not isinstance(self.exit, Keys) or not self.exit.announce:
+            return []
+        said = self.words(self.exit.announce)
+        return [said[key] for key in self.exit.keys]
 
     # What an exit learned, for the states after it.
     def keep(self, name: str, value: str | None) -> None:
@@ -422,6 +457,42 @@ class Call:
             if value is not None:
                 values[name] = value
         return values
+
+
+# Words in several languages #################################################
+
+
+class MissingWords(LookupError):
+    """A state has no words in one of LANGUAGES, or fewer than in the default language."""
+
+
+def words_in(words: Mapping, language: str, languages=()) -> Mapping[str, str]:
+    """The words for ``language`` (or, failing that, its primary language: en-GB finds en-US).
+
+    Every language of ``languages`` must have every name the first one has: checked each
+    time, as this is how start-up finds a prompt missing before any caller does.
+    """
+    if (id(words), languages) in _COMPLETE:
+        return find_words(words, language)
+    for other in languages:
+        missing = set(find_words(words, languages[0])) - set(find_words(words, other))
+        if missing:
+            raise MissingWords(f"no {other} words for {', '.join(sorted(missing))}")
+    _COMPLETE.add((id(words), languages))
+    return find_words(words, language)
+
+
+_COMPLETE: set[tuple[int, tuple]] = set()  # words found complete: prompts are module constants
+
+
+def find_words(words: Mapping, language: str) -> Mapping[str, str]:
+    found = words.get(language)
+    if found is None:
+        primary = language.split("-")[0]
+        found = next((v for k, v in words.items() if k.split("-")[0] == primary), None)
+    if found is None:
+        raise MissingWords(f"no {language} words")
+    return found
 
 
 def as_verbs(verbs: Verbs) -> list:

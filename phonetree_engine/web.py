@@ -11,6 +11,7 @@ import hmac
 import logging
 import re
 import time
+from collections.abc import Mapping
 from urllib.parse import quote, unquote_plus, urlsplit
 
 import bottle
@@ -19,7 +20,15 @@ from twilio.twiml.voice_response import Leave, Say
 
 from phonetree_engine.engine import Engine
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Call, State, TryAgain, as_verbs, event_line, mask_number
+from phonetree_engine.tree import (
+    Call,
+    State,
+    TryAgain,
+    as_verbs,
+    event_line,
+    mask_number,
+    words_in,
+)
 
 log = logging.getLogger("phonetree")
 
@@ -28,6 +37,11 @@ MAX_FIELDS = 200
 
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?><Response>'
 XML_TAIL = "</Response>"
+
+APOLOGY = {
+    "en-US": {"sorry": "Sorry, something went wrong on our side."},
+    "es-US": {"sorry": "Lo siento, algo salió mal de nuestro lado."},
+}
 
 
 # Webhooks ####################################################################
@@ -44,18 +58,28 @@ class UnknownState(LookupError):
 class Webhooks:
     """Turns HTTP requests into engine steps: checks, parses, answers, recovers, logs."""
 
-    def __init__(self, engine: Engine, config: Config, last_resort: list):
+    def __init__(self, engine: Engine, config: Config, last_resort: Mapping[str, list]):
+        """``last_resort`` gives each of LANGUAGES the verbs heard when even recovery fails."""
         self.engine, self.config = engine, config
         self.token = RequestValidator(config.auth_token) if config.auth_token else None
         self.shared = RequestValidator(config.shared_key) if config.shared_key else None
         self.prefix = urlsplit(config.public_url).path if config.public_url else None
-        self.apology = self.xml(Say("Sorry, something went wrong on our side."))
+        languages = config.languages
+        self.apology = {
+            language: self.xml(
+                Say(words_in(APOLOGY, language, languages)["sorry"]), language=language
+            )
+            for language in languages
+        }
         self.leave_queue = self.xml(Leave())
         # What a caller hears when even the recovery state fails: built once, cannot fail.
-        self.last_resort = self.xml(*last_resort)
+        self.last_resort = {
+            language: self.xml(*last_resort[language], language=language) for language in languages
+        }
 
-    def xml(self, *verbs) -> str:
-        return self.engine.to_xml(verbs, State(enter=as_verbs), Call("", self.config))
+    def xml(self, *verbs, language=None) -> str:
+        call = Call("", self.config, context={"lang": language} if language else None)
+        return self.engine.to_xml(verbs, State(enter=as_verbs), call)
 
     # Steps: each takes (params, context, prefix) and returns (TwiML parts, the state the
     # call is left in, every state entered on the way).
@@ -166,6 +190,8 @@ class Webhooks:
         if callback:
             waiting = "QueuePosition" in params and "QueueResult" not in params
             return ([self.leave_queue], "left-queue", ()) if waiting else ([], "-", ())
+        language = context.get("lang")
+        language = language if language in self.apology else self.config.language
         tries = int(context.get("tries", "0")) + 1
         if tries < self.config.max_retries:
             # What the call learned goes on with it; a Collect in progress starts again.
@@ -173,10 +199,10 @@ class Webhooks:
             context["tries"] = str(tries)
             try:
                 parts, entered = self.engine.enter(self.engine.recovery, params, context, prefix)
-                return [self.apology, *parts], entered[-1], entered
+                return [self.apology[language], *parts], entered[-1], entered
             except Exception:
                 log.exception(event_line("recovery-failed", state=self.engine.recovery))
-        return [self.last_resort], "last-resort", ()
+        return [self.last_resort[language]], "last-resort", ()
 
     def signed(self, environ, form) -> bool:
         """Check X-Twilio-Signature against the public URL Twilio called."""

@@ -244,10 +244,17 @@ class SimulatedCall:
             return self.silence()  # Twilio ignores keys a Gather does not listen for
         self._act(gather, {"Digits": digits}, default_url=self._doc_url)
 
-    def say(self, speech, confidence=0.9):
-        """Speak while a Gather waits; a Gather without input="speech" times out instead."""
+    def say(self, speech, confidence=0.9, language=None):
+        """Speak while a Gather waits; a Gather without input="speech" times out instead.
+
+        ``speech`` may be in any language. With ``language`` (e.g. "es-US") the caller speaks
+        that language: a Gather listening for another one (its ``language``, default en-US)
+        does not understand them, and times out as Twilio's recognizer would.
+        """
         gather = self._expect("input", "say")
         if "speech" not in gather.get("input", "dtmf").split():
+            return self.silence()
+        if language and language.lower() != gather.get("language", "en-US").lower():
             return self.silence()
         extra = {"SpeechResult": speech, "Confidence": str(confidence)}
         self._act(gather, extra, default_url=self._doc_url)

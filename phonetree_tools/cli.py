@@ -58,6 +58,10 @@ def parser() -> argparse.ArgumentParser:
         help="how a Dial ends (default no-answer)",
     )
     call.add_argument(
+        "--language",
+        help="choose this one of LANGUAGES when the tree offers the choice, e.g. es-US",
+    )
+    call.add_argument(
         "--queue",
         choices=QUEUE_RESULTS,
         help="how a wait in a queue ends (default: the walk stops with the caller waiting)",
@@ -131,7 +135,14 @@ def main(load_app, serving_app, server_options: dict, argv=None) -> int:
         return report(engine, args)
     from phonetree_tools import terminal
 
-    return terminal.run(app, keys=args.keys, clock=args.clock, dial=args.dial, queue=args.queue)
+    return terminal.run(
+        app,
+        keys=args.keys,
+        clock=args.clock,
+        dial=args.dial,
+        queue=args.queue,
+        language=args.language,
+    )
 
 
 def report(engine, args) -> int:

@@ -39,11 +39,21 @@ MAX_AUTOMATIC = 10  # Dials, Records and holds in a row with no caller input: th
 SEARCH_DAYS = 800  # how far ahead --clock looks for an open (or closed) moment
 
 
-def run(app, keys=None, clock="now", dial="no-answer", stdin=None, stdout=None, queue=None) -> int:
+def run(
+    app,
+    keys=None,
+    clock="now",
+    dial="no-answer",
+    stdin=None,
+    stdout=None,
+    queue=None,
+    language=None,
+) -> int:
     """Call ``app`` and print the call; return 0, 1 if the call failed, 2 for bad arguments.
 
     ``keys`` is a scripted walk ("3,1,9"), or None to read the caller's input from ``stdin``;
     ``clock`` is "open", "closed" or "now". The app's clock is pretended only during the call.
+    ``language`` (one of LANGUAGES) is chosen by itself when the tree offers the choice.
     """
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
@@ -52,6 +62,12 @@ def run(app, keys=None, clock="now", dial="no-answer", stdin=None, stdout=None, 
     try:
         script = None if keys is None else [parse(item) for item in keys.split(",")]
         moment = pretend(config, clock)
+        if language and language not in config.languages:
+            listed = ",".join(config.languages)
+            raise ValueError(
+                f"--language {language}: the tree speaks {listed}; "
+                f"set LANGUAGES={listed},{language} (with its words in states/) to add it"
+            )
     except ValueError as error:
         print(f"phonetree call: {error}", file=sys.stderr)
         return 2
@@ -71,7 +87,7 @@ def run(app, keys=None, clock="now", dial="no-answer", stdin=None, stdout=None, 
         log.setLevel(max(log.getEffectiveLevel(), logging.WARNING))
     try:
         call, voice = placed(app, config)
-        return walk(call, voice, next_action, dial, out, queue)
+        return walk(call, voice, choosing(language, next_action, call, out), dial, out, queue)
     finally:
         engine.clock = saved_clock
         log.setLevel(saved_level)
@@ -134,6 +150,22 @@ def asking(stdin, stdout):
 
 
 # The call ####################################################################
+
+
+def choosing(language, next_action, call: SimulatedCall, out):
+    """Press the key of ``language`` when a Gather offers languages, each said in its own."""
+    if not language:
+        return next_action
+
+    def choose():
+        offered = [say.get("language") for say in call.gather.iter("Say")]
+        if len(set(offered)) > 1 and language in offered:
+            key = str(offered.index(language) + 1)
+            out(f"> {key} (--language {language})")
+            return ("press", key)
+        return next_action()
+
+    return choose
 
 
 def placed(app, config) -> tuple[SimulatedCall, str]:

@@ -3,12 +3,13 @@
 Each row is ``State(enter, exit, when_closed=None, callbacks={})``; see ``tree.py``.
 """
 
-from phonetree_engine import Choose, Keys, Outcome, State
+from phonetree_engine import Choose, Keys, Outcome, State, choose_language
 from states import (
     error,
     goodbye,
     greeting,
     hours,
+    language,
     menu,
     message_saved,
     no_choice,
@@ -25,18 +26,21 @@ RECOVERY = "menu"  # where a caller goes on after something failed on our side
 CONTEXT = {}  # names this tree's handlers carry in its URLs, each a Slot (see tree.py)
 
 TABLE = {
-    "greeting": State(greeting.enter, "menu"),
+    "greeting": State(greeting.enter, "language"),
+    # With several LANGUAGES the caller picks one here; with one, the call goes on at once.
+    "language": choose_language(then="menu", words=language.WORDS),
     "menu": State(
         menu.enter,
         Keys(
-            keys={"1": "sales", "2": "support", "3": "hours", "9": "menu", "0": "reception"},
-            words={
-                "sales": "sales",
-                "support": "support",
-                "hours": "hours",
-                "operator": "reception",
-                "receptionist": "reception",
+            keys={
+                "1": "sales",
+                "2": "support",
+                "3": "hours",
+                "9": "menu",
+                "0": "reception",
             },
+            announce=menu.OPTIONS,  # what the menu says each key does
+            words=menu.SPOKEN,  # what a caller may say instead
             otherwise="error",
             silence="no_choice",
             give_up="transfer",

@@ -2,8 +2,13 @@
 
 from twilio.twiml.voice_response import Hangup, Say
 
+WORDS = {
+    "en-US": {"goodbye": "Thank you for calling {company}. Goodbye."},
+    "es-US": {"goodbye": "Gracias por llamar a {company}. Adiós."},
+}
+
 
 def enter(call):
     """Thank the caller and hang up."""
     company = call.config.company_name.rstrip(".")
-    return [Say(f"Thank you for calling {company}. Goodbye."), Hangup()]
+    return [Say(call.words(WORDS)["goodbye"].format(company=company)), Hangup()]

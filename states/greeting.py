@@ -2,10 +2,22 @@
 
 from twilio.twiml.voice_response import Say
 
+WORDS = {
+    "en-US": {
+        "welcome": "Welcome to {company}.",
+        "closed": "Our office is closed right now, but you can still leave us a message.",
+    },
+    "es-US": {
+        "welcome": "Bienvenido a {company}.",
+        "closed": "Nuestra oficina está cerrada en este momento, pero puede dejarnos un mensaje.",
+    },
+}
+
 
 def enter(call):
     """Welcome the caller, and say so when the office is closed."""
-    welcome = Say(f"Welcome to {call.config.company_name.rstrip('.')}.")
+    words = call.words(WORDS)
+    welcome = Say(words["welcome"].format(company=call.config.company_name.rstrip(".")))
     if call.is_open:
         return welcome
-    return [welcome, Say("Our office is closed right now, but you can still leave us a message.")]
+    return [welcome, Say(words["closed"])]

@@ -2,11 +2,23 @@
 
 from twilio.twiml.voice_response import Gather
 
+WORDS = {
+    "en-US": {
+        "open": "We are open {hours}.",
+        "again": "Press 1 to repeat this message or any other key to go back to the menu.",
+    },
+    "es-US": {
+        "open": "Estamos abiertos {hours}.",
+        "again": "Oprima 1 para repetir este mensaje o cualquier otra tecla para volver al menú.",
+    },
+}
+
 
 def enter(call):
     """Say when we are open; 1 repeats, anything else goes back to the menu."""
+    words = call.words(WORDS)
     hours = Gather(num_digits=1, action=call.action, action_on_empty_result=True)
-    hours.say(f"We are open {call.config.hours.describe()}.")
+    hours.say(words["open"].format(hours=call.config.hours.describe(call.language)))
     hours.pause()
-    hours.say("Press 1 to repeat this message or any other key to go back to the menu.")
+    hours.say(words["again"])
     return hours

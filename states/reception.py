@@ -1,6 +1,20 @@
 """The receptionist: ring them, and fall back to voicemail when nobody answers."""
 
-from twilio.twiml.voice_response import Dial
+from twilio.twiml.voice_response import Dial, Hangup, Say
+
+from phonetree_engine.tree import words_in
+
+# What a caller hears when even the recovery state fails: the receptionist is the last resort.
+LAST_RESORT = {
+    "en-US": {
+        "trouble": "Sorry, we are having trouble. Let me connect you to our receptionist.",
+        "failed": "We could not connect your call. Please call again later. Goodbye.",
+    },
+    "es-US": {
+        "trouble": "Lo siento, tenemos problemas. Le comunico con nuestra recepcionista.",
+        "failed": "No pudimos conectar su llamada. Por favor, llame más tarde. Adiós.",
+    },
+}
 
 
 def enter(call):
@@ -21,3 +35,9 @@ def ring(config, **attrs) -> Dial:
     if sip:
         dial.sip(address)
     return dial
+
+
+def last_resort(config, language):
+    """Apologise and ring the receptionist; verbs that cannot fail, built once at start-up."""
+    words = words_in(LAST_RESORT, language, config.languages)
+    return [Say(words["trouble"]), ring(config), Say(words["failed"]), Hangup()]

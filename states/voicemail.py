@@ -10,10 +10,23 @@ from twilio.twiml.voice_response import Hangup, Record, Say
 from phonetree_engine import messages, notify
 from phonetree_engine.tree import event_line, mask_number
 
+WORDS = {
+    "en-US": {
+        "record": "Please leave a message after the beep. Press the pound key when you are done.",
+        "nothing": "We did not get a message. Goodbye.",
+    },
+    "es-US": {
+        "record": "Por favor, deje un mensaje después del tono. "
+        "Oprima la tecla de numeral cuando termine.",
+        "nothing": "No recibimos ningún mensaje. Adiós.",
+    },
+}
+
 
 def enter(call):
     """Record a message; Record's action thanks the caller."""
     config = call.config
+    words = call.words(WORDS)
     context = {
         "from": call.param("From")[:20],
         "name": call.param("CallerName")[:40],
@@ -31,10 +44,10 @@ def enter(call):
             transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **context)
         )
     return [
-        Say("Please leave a message after the beep. Press the pound key when you are done."),
+        Say(words["record"]),
         record,
         # Twilio skips the action when the recording is empty, and goes on here.
-        Say("We did not get a message. Goodbye."),
+        Say(words["nothing"]),
         Hangup(),
     ]
 

@@ -21,3 +21,29 @@ NO_MESSAGE = "We did not get a message. Goodbye."
 THANKS = "Thank you for your message. We will return your call as soon as possible. Goodbye."
 GOODBYE = "Thank you for calling ACME, Inc. Goodbye."
 SORRY = "Sorry, something went wrong on our side."
+MENU = " ".join(
+    [
+        "Listen to the following menu options.",
+        "For sales, press one.",
+        "For support, press two.",
+        "For our business hours, press three.",
+        "To repeat these options, press nine.",
+        "To speak with the receptionist, press zero.",
+    ]
+)
+MENU_ES = " ".join(
+    [
+        "Escuche las siguientes opciones.",
+        "Para ventas, oprima uno.",
+        "Para soporte, oprima dos.",
+        "Para nuestro horario de atención, oprima tres.",
+        "Para repetir estas opciones, oprima nueve.",
+        "Para hablar con la recepcionista, oprima cero.",
+    ]
+)
+CHOICE = ["For English, press 1.", "Para español, oprima 2."]
+HOURS_ES = "Estamos abiertos de lunes a viernes de 9 de la mañana a 6 de la tarde."
+HOURS_AGAIN_ES = "Oprima 1 para repetir este mensaje o cualquier otra tecla para volver al menú."
+SUPPORT_ES = (
+    "Le estamos transfiriendo a la línea de soporte. Un representante le atenderá en breve."
+)

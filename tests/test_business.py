@@ -273,7 +273,7 @@ def test_a_sip_receptionist_is_dialled_with_the_sip_noun(dial, build):
 def test_the_last_resort_rings_the_receptionist_as_configured(build):
     app = build(receptionist_number="sip:desk@pbx.example.com", caller_id="+15552220000")
     hooks = app.config["phonetree.webhooks"]
-    assert '<Dial callerId="+15552220000" timeout="20"><Sip>' in hooks.last_resort
+    assert '<Dial callerId="+15552220000" timeout="20"><Sip>' in hooks.last_resort["en-US"]
 
 
 # Speech ######################################################################
@@ -310,7 +310,7 @@ def test_unknown_words_count_as_an_invalid_choice(dial):
 
 
 def test_voice_and_language_are_set_on_every_say(dial, build):
-    call = dial(build(voice="Polly.Joanna", language="en-GB"))
+    call = dial(build(voice="Polly.Joanna", languages=("en-GB",)))
     says = list(call.document.iter("Say"))
     assert {(say.get("voice"), say.get("language")) for say in says} == {("Polly.Joanna", "en-GB")}
 

@@ -889,3 +889,28 @@ def test_http_transport_without_a_server_fails_the_call():
     with pytest.raises(CallFailed, match="no answer"):
         call.start()
     assert call.outcome == ("error", "11205")
+
+
+SPANISH = (
+    '<Response><Gather input="speech" language="es-US" actionOnEmptyResult="true" '
+    'action="/heard"/></Response>'
+)
+
+
+def test_a_caller_may_say_words_in_any_language():
+    call, app = started({"/voice": SPANISH, "/heard": "<Response/>"})
+    call.say("soporte, por favor", language="es-US")
+    assert app.seen[1].form["SpeechResult"] == "soporte, por favor"
+
+
+def test_a_caller_speaking_another_language_than_the_gather_is_not_understood():
+    call, app = started({"/voice": SPANISH, "/heard": "<Response/>"})
+    call.say("support", language="en-US")
+    assert "SpeechResult" not in app.seen[1].form
+
+
+def test_a_gather_without_a_language_listens_for_english():
+    twiml = '<Response><Gather input="speech" action="/heard"/></Response>'
+    call, app = started({"/voice": twiml, "/heard": "<Response/>"})
+    call.say("soporte", language="es-US")
+    assert len(app.seen) == 1  # not understood: a timeout, and no action on empty result

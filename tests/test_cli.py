@@ -15,17 +15,19 @@ import bottle
 import pytest
 from twilio.twiml.voice_response import Dial
 
+import states
 from phonetree import make_app
 from phonetree_engine.settings import SETTINGS, Config, Hours
 from phonetree_engine.tree import Keys, Outcome, State
 from phonetree_engine.web import MAX_BODY
 from phonetree_tools import diagram, terminal
-from states.menu import PROMPT
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import (
     GOODBYE,
     HOURS,
     HOURS_AGAIN,
+    HOURS_ES,
+    MENU_ES,
     SALES,
     SUPPORT,
     THANKS,
@@ -33,6 +35,7 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
+from tests.prompts import MENU as PROMPT
 from tests.servers import HOST, free_port
 
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
@@ -177,7 +180,8 @@ def test_check_has_no_note_when_the_server_would_start(setting):
 
 
 def test_check_says_ok_with_the_number_of_states():
-    assert phonetree("check").stdout == "ok: 13 states, all reachable from 'greeting'\n"
+    count = len(states.TABLE)  # the shipped tree's: a user's added state counts too
+    assert phonetree("check").stdout == f"ok: {count} states, all reachable from 'greeting'\n"
 
 
 @pytest.mark.parametrize(
@@ -256,10 +260,12 @@ def mermaid():
 @pytest.mark.parametrize(
     "edge",
     [
-        "greeting --> menu",
-        "menu -->|1, say sales| sales",
-        "menu -->|2, say support| support",
-        "menu -->|0, say operator, say receptionist| reception",
+        "greeting --> language",
+        "language -->|language chosen| menu",
+        "menu -->|1, say sales, say ventas| sales",
+        "menu -->|2, say support, say soporte| support",
+        "menu -->|0, say operator, say receptionist, say operador, say operadora, "
+        "say recepcionista| reception",
         "menu -->|other key| error",
         "menu -->|silence| no_choice",
         "menu -->|too many tries| transfer",
@@ -280,7 +286,7 @@ def test_graph_in_dot_is_a_digraph():
 
 def test_graph_in_dot_labels_the_menu_edges():
     dot = phonetree("graph", "--format", "dot")
-    assert '    menu -> sales [label="1, say sales"];' in lines(dot)
+    assert '    menu -> sales [label="1, say sales, say ventas"];' in lines(dot)
 
 
 def test_readme_diagram_is_current(mermaid):
@@ -575,7 +581,8 @@ def nothing(call):
 SMALL = {
     "hello": State(nothing, "menu", when_closed="shut"),
     "menu": State(
-        nothing, Keys(keys={"1": "bye", "2": "bye"}, words={"bye": "bye"}, otherwise="menu")
+        nothing,
+        Keys(keys={"1": "bye", "2": "bye"}, words={"en-US": {"bye": "bye"}}, otherwise="menu"),
     ),
     "shut": State(nothing),
     "bye": State(nothing),
@@ -618,6 +625,30 @@ def test_edges_join_the_labels_of_parallel_edges():
 def test_give_up_is_drawn_as_too_many_tries():
     table = {**SMALL, "menu": State(nothing, Keys({"1": "bye"}, otherwise="menu", give_up="shut"))}
     assert ("menu", "too many tries", "shut") in diagram.edges(table)
+
+
+# Languages ###################################################################
+
+
+def test_call_with_language_chooses_it_at_the_greeting():
+    result = phonetree(
+        "call", "--language", "es-US", "--keys", "3", "--clock", "open", LANGUAGES="en-US,es-US"
+    )
+    assert "> 2 (--language es-US)" in lines(result)
+    assert heard(result)[3:5] == [MENU_ES, HOURS_ES]
+
+
+def test_call_with_a_language_the_tree_does_not_speak_exits_2():
+    result = phonetree("call", "--language", "fr-FR", "--keys", "3")
+    assert (result.returncode, lines(result.stderr)[-1]) == (
+        2,
+        "phonetree call: --language fr-FR: the tree speaks en-US; "
+        "set LANGUAGES=en-US,fr-FR (with its words in states/) to add it",
+    )
+
+
+def test_the_diagram_shows_the_language_choice(mermaid):
+    assert "    language -->|language chosen| menu" in lines(mermaid)
 
 
 @pytest.mark.parametrize(

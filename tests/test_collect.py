@@ -302,5 +302,5 @@ def test_a_collect_without_its_ask_prompt_is_refused():
         **TABLE,
         "account": collect(into="account", then="known", give_up="bye", words={"en-US": {}}),
     }
-    with pytest.raises(TableError, match="state 'account': the enter handler failed"):
+    with pytest.raises(TableError, match="state 'account': no en-US words for ask"):
         make_app(Config(), table=table, start="hello", recovery="bye")

@@ -23,14 +23,14 @@ from phonetree import MAX_BODY, make_app
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import SimulatedCall
 from states import TABLE
-from states.menu import PROMPT
 from tests.prompts import INVALID, NO_CHOICE, TRANSFER, UNAVAILABLE, VOICEMAIL
+from tests.prompts import MENU as PROMPT
 
 TOKEN = "auth-token-for-fuzz-tests"
 RETRIES = Config().max_retries
 RECEPTIONIST = Config().receptionist_number
 MENU_KEYS = set(TABLE["menu"].exit.keys)
-MENU_WORDS = set(TABLE["menu"].exit.words)
+MENU_WORDS = set(TABLE["menu"].exit.words["en-US"])
 
 OPEN_APP = make_app(Config(), clock=lambda: OPEN)
 CLOSED_APP = make_app(Config(), clock=lambda: CLOSED)

@@ -99,6 +99,7 @@ EXPECTED = (
     3,
     {
         "greeting": (3, 0),
+        "language": (3, 0),  # passed at once: the tree speaks one language
         "menu": (3, 0),
         "hours": (1, 1),
         "sales": (1, 0),
@@ -108,7 +109,8 @@ EXPECTED = (
         "goodbye": (1, 1),
     },
     {
-        ("greeting", "menu"): 3,
+        ("greeting", "language"): 3,
+        ("language", "menu"): 3,
         ("menu", "hours"): 1,
         ("menu", "sales"): 1,
         ("sales", "voicemail"): 1,
@@ -271,7 +273,7 @@ def test_the_dot_report_is_the_graph_with_counts(calls):
     summary = summarize(calls)
     drawn = report.dot(summary, states.TABLE, states.START).splitlines()
     assert '    _call -> greeting [label="3 calls"];' in drawn
-    assert '    menu -> hours [label="3, say hours\\n1 (33%)"];' in drawn
+    assert '    menu -> hours [label="3, say hours, say horario\\n1 (33%)"];' in drawn
     assert '    hours [label="hours\\n1 in, 1 ended here", color="#c0392b"];' in drawn
     assert '    goodbye [shape=doublecircle, label="goodbye\\n1 in, 1 ended here"];' in drawn
 

@@ -110,7 +110,7 @@ def place_calls(line: Line, ledger: Ledger):
     call.dial_result("completed", duration=30)
     assert call.last_heard[-1] == GOODBYE
     line.hang_up(call, 75)
-    ledger.placed("greeting menu hours hours menu reception goodbye", 75)
+    ledger.placed("greeting language menu hours hours menu reception goodbye", 75)
 
     call = line.call()  # sales takes a message; Twilio repeats the recording callback
     call.press("1")
@@ -119,21 +119,21 @@ def place_calls(line: Line, ledger: Ledger):
     line.recording(call)
     line.recording(call)
     line.hang_up(call, 60)
-    ledger.placed("greeting menu sales voicemail message_saved", 60)
+    ledger.placed("greeting language menu sales voicemail message_saved", 60)
 
     call = line.call()  # the support queue, bridged to an agent after 40 s
     call.press("2")
     call.hold(position=1, queue_time=10)
     call.queue_result("bridged", queue_time=40)
     line.hang_up(call, 50)
-    ledger.placed("greeting menu support goodbye", 50)
+    ledger.placed("greeting language menu support goodbye", 50)
 
     call = line.call()  # hangs up in the queue after 100 s
     call.press("2")
     call.hold(position=2, queue_time=30)
     call.queue_result("hangup", queue_time=100)
     line.hang_up(call, 120)
-    ledger.placed("greeting menu support goodbye", 120)
+    ledger.placed("greeting language menu support goodbye", 120)
 
     call = line.call()  # leaves the queue after 70 s to leave a message
     call.press("2")
@@ -142,7 +142,7 @@ def place_calls(line: Line, ledger: Ledger):
     call.record(duration=20)
     line.recording(call)
     line.hang_up(call, 90)
-    ledger.placed("greeting menu support voicemail message_saved", 90)
+    ledger.placed("greeting language menu support voicemail message_saved", 90)
 
     call = line.call()  # silent three times: put through, nobody answers, hangs up at the beep
     for _ in range(3):
@@ -151,17 +151,19 @@ def place_calls(line: Line, ledger: Ledger):
     assert call.waiting_for == "record"
     line.hang_up(call, 200)
     ledger.placed(
-        "greeting menu no_choice menu no_choice menu transfer reception unavailable voicemail", 200
+        "greeting language menu no_choice menu no_choice menu transfer reception unavailable "
+        "voicemail",
+        200,
     )
 
     call = line.call()  # hangs up during the menu
     line.hang_up(call, 8)
-    ledger.placed("greeting menu", 8)
+    ledger.placed("greeting language menu", 8)
 
     call = line.call()  # a webhook for a state renamed by a deploy: recovered at the menu
     assert line.post("/state/old_menu/exit", {**call.params, "Digits": "1"}) == 200
     line.hang_up(call, 15)
-    ledger.placed("greeting menu", 15, recovered=[("old_menu", "menu")])
+    ledger.placed("greeting language menu", 15, recovered=[("old_menu", "menu")])
 
     call = line.call()  # asks for the operator, who is busy; leaves a message
     call.say("operator please")
@@ -169,7 +171,7 @@ def place_calls(line: Line, ledger: Ledger):
     call.record(duration=5)
     line.recording(call)
     line.hang_up(call, 95)
-    ledger.placed("greeting menu reception unavailable voicemail message_saved", 95)
+    ledger.placed("greeting language menu reception unavailable voicemail message_saved", 95)
 
     # Not Twilio: refused, and not a call.
     assert line.post("/voice", {"CallSid": "CAstranger", "From": "+15550000000"}, False) == 403

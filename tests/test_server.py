@@ -18,7 +18,6 @@ from twilio.request_validator import RequestValidator
 from phonetree_engine.settings import Config
 from phonetree_engine.web import MAX_BODY
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from states.menu import PROMPT
 from tests.prompts import (
     GOODBYE,
     HOURS_AGAIN,
@@ -30,6 +29,7 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
+from tests.prompts import MENU as PROMPT
 
 pytestmark = pytest.mark.soak
 

@@ -54,7 +54,8 @@ def problem_for(environ: dict[str, str]) -> str:
         ("timezone", NEW_YORK),
         ("closed_dates", frozenset()),
         ("voice", None),
-        ("language", "en-US"),
+        ("languages", ("en-US",)),
+        ("voices", {}),
         ("max_retries", 3),
         ("voicemail_max_length", 120),
         ("transcribe", False),
@@ -145,9 +146,11 @@ READ_VALUES = [
     ),
     ("CLOSED_DATES", ",", "closed_dates", frozenset()),
     ("VOICE", "Polly.Joanna", "voice", "Polly.Joanna"),
-    ("LANGUAGE", "en-GB", "language", "en-GB"),
-    ("LANGUAGE", "fr", "language", "fr"),
-    ("LANGUAGE", "cmn-CN", "language", "cmn-CN"),
+    ("LANGUAGES", "en-GB", "languages", ("en-GB",)),
+    ("LANGUAGES", "en-US, es-US", "languages", ("en-US", "es-US")),
+    ("LANGUAGES", "cmn-CN,", "languages", ("cmn-CN",)),
+    ("VOICES", "en-US=Polly.Joanna", "voices", {"en-US": "Polly.Joanna"}),
+    ("VOICES", " en-US = Polly.Joanna, ", "voices", {"en-US": "Polly.Joanna"}),
     ("MAX_RETRIES", "1", "max_retries", 1),
     ("MAX_RETRIES", "10", "max_retries", 10),
     ("VOICEMAIL_MAX_LENGTH", "5", "voicemail_max_length", 5),
@@ -326,9 +329,13 @@ def test_transcribe_accepts_common_spellings_of_yes_and_no(raw, expected):
         ("CLOSED_DATES", "2026-02-30", "'2026-02-30'"),
         ("CLOSED_DATES", "25/12/2026", "ISO dates"),
         ("CLOSED_DATES", "20261225", "ISO dates"),
-        ("LANGUAGE", "english", "language tag"),
-        ("LANGUAGE", "en_US", "language tag"),
-        ("LANGUAGE", "e", "language tag"),
+        ("LANGUAGES", "english", "language tags"),
+        ("LANGUAGES", "en-US,en_US", "'en_US'"),
+        ("LANGUAGES", "e", "language tags"),
+        ("LANGUAGES", "en-US,en-US", "listed twice"),
+        ("LANGUAGES", ",".join(f"e{c}" for c in "abcdefghij"), "at most 9 languages"),
+        ("VOICES", "Polly.Lupe", "language=voice"),
+        ("VOICES", "es-US=", "language=voice"),
         ("MAX_RETRIES", "0", "from 1 to 10"),
         ("MAX_RETRIES", "11", "from 1 to 10"),
         ("VOICEMAIL_MAX_LENGTH", "4", "from 5 to 14400"),
@@ -931,3 +938,35 @@ def test_check_environ_without_the_port_leaves_port_to_whoever_sets_it():
 
 def test_check_environ_accepts_the_defaults():
     check_environ({})
+
+
+def test_a_voice_for_a_language_not_listed_is_refused():
+    with pytest.raises(ConfigError, match="VOICES: es-US not in LANGUAGES"):
+        Config.from_environ({"VOICES": "es-US=Polly.Lupe"})
+
+
+def test_a_voice_per_language():
+    config = Config.from_environ(
+        {"LANGUAGES": "en-US,es-US", "VOICE": "Polly.Joanna", "VOICES": "es-US=Polly.Lupe"}
+    )
+    assert (config.voice_for("en-US"), config.voice_for("es-US")) == ("Polly.Joanna", "Polly.Lupe")
+
+
+@pytest.mark.parametrize(
+    ("hours", "spoken"),
+    [
+        ("Mon-Fri 09:00-18:00", "de lunes a viernes de 9 de la mañana a 6 de la tarde"),
+        ("Sat 10:30-14:00", "los sábados de 10:30 de la mañana a 2 de la tarde"),
+        (
+            "Mon-Tue 08:00-12:00; Mon-Tue 13:00-24:00",
+            "los lunes y martes de 8 de la mañana a mediodía y de 1 de la tarde a medianoche",
+        ),
+        (
+            "Mon 09:00-17:00; Fri 20:00-23:00",
+            "los lunes de 9 de la mañana a 5 de la tarde y los viernes de 8 de la noche a "
+            "11 de la noche",
+        ),
+    ],
+)
+def test_hours_are_described_in_spanish(hours, spoken):
+    assert Hours.parse(hours).describe("es-US") == spoken

@@ -11,7 +11,6 @@ from servers import running
 
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from states.menu import PROMPT
 from tests.prompts import (
     GOODBYE,
     HOURS_AGAIN,
@@ -25,6 +24,7 @@ from tests.prompts import (
     VOICEMAIL,
     WELCOME,
 )
+from tests.prompts import MENU as PROMPT
 
 pytestmark = pytest.mark.soak
 

@@ -13,7 +13,7 @@ import states
 from phonetree_engine.tree import Keys, State
 from phonetree_engine.web import parse_pairs
 from phonetree_tools.caller import SimulatedCall
-from tests.prompts import SORRY
+from tests.prompts import MENU, SORRY
 
 TOKEN = "12345678901234567890123456789012"
 SHARED = "shared-key-secret"
@@ -177,7 +177,7 @@ def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, validate
     call.start()
     call.press("3")
     call.press("1")
-    assert call.last_heard[:2] == [SORRY, states.menu.PROMPT]
+    assert call.last_heard[:2] == [SORRY, MENU]
     assert "Traceback" in caplog.text
     assert "Traceback" not in call.requests[-1].body
 
@@ -313,7 +313,7 @@ def test_building_an_open_app_says_nothing_about_signatures(build, caplog):
 
 
 def test_keys_table_with_words_matches_speech():
-    keys = Keys(keys={"1": "a"}, words={"support": "b"}, otherwise="c")
+    keys = Keys(keys={"1": "a"}, words={"en-US": {"support": "b"}}, otherwise="c")
     from phonetree_engine.settings import Config
     from phonetree_engine.tree import Call as HandlerCall
 
