@@ -208,19 +208,21 @@ def menu_with(**changes):
 
 def test_a_key_without_an_announcement_is_named_by_the_check():
     menu = states.TABLE["menu"].exit
-    keys = dataclasses.replace(menu, keys={**menu.keys, "4": "hours"})
+    new = next(key for key in "45678*" if key not in menu.keys)  # a key the menu lacks
+    keys = dataclasses.replace(menu, keys={**menu.keys, new: "hours"})
     with pytest.raises(TableError) as refused:
         make_app(Config(languages=BOTH), table=menu_with(exit=keys))
     assert refused.value.problems == [
-        "state 'menu': key '4' has no announcement in en-US",
-        "state 'menu': key '4' has no announcement in es-US",
+        f"state 'menu': key {new!r} has no announcement in en-US",
+        f"state 'menu': key {new!r} has no announcement in es-US",
     ]
 
 
 def test_an_announcement_of_a_key_the_menu_does_not_take_is_named():
     menu = states.TABLE["menu"].exit
-    announce = {lang: {**words, "7": "Press seven."} for lang, words in menu.announce.items()}
-    with pytest.raises(TableError, match="state 'menu': announces key '7', which it does not"):
+    new = next(key for key in "78*" if key not in menu.keys)
+    announce = {lang: {**words, new: "Press it."} for lang, words in menu.announce.items()}
+    with pytest.raises(TableError, match=f"state 'menu': announces key '{new}', which it does not"):
         make_app(Config(), table=menu_with(exit=dataclasses.replace(menu, announce=announce)))
 
 
