@@ -135,6 +135,14 @@ def test_a_recording_without_a_url_is_not_thanked_as_a_message(app):
     assert [say.text for say in response.xml.iter("Say")] == [GOODBYE]
 
 
+def test_a_long_transcript_is_logged_whole(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    text = "Please call me back about the order I placed last week. " * 20  # over 1,000 characters
+    form = {"CallSid": "CA8", "TranscriptionText": text.strip(), "TranscriptionStatus": "ok"}
+    TestApp(app).post("/state/voicemail/transcribed", form)
+    assert f'text="{text.strip()}"' in caplog.text
+
+
 def test_a_finished_recording_is_logged(app, caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
     form = {
@@ -191,6 +199,24 @@ def test_leaving_the_queue_by_key_press_leads_to_voicemail(dial):
     call.press("1")
     assert call.last_heard == [VOICEMAIL]
     assert call.waiting_for == "record"
+
+
+def test_the_offer_of_voicemail_plays_the_hold_music_while_it_waits(dial, build):
+    call = dial(build(hold_music_url="https://music.example.com/hold.mp3"))
+    call.press("2")
+    call.hold(position=3, queue_time=60)
+    assert call.last_heard == [
+        "You are caller number 3.",
+        "To leave a message instead, press 1 at any time.",
+        "[play https://music.example.com/hold.mp3]",
+    ]
+
+
+@pytest.mark.parametrize("position, queue_time", [("abc", "²"), ("²", "-5"), ("", "")])
+def test_odd_queue_parameters_keep_the_caller_waiting_with_music(app, position, queue_time):
+    form = {"QueuePosition": position, "QueueTime": queue_time, "CallSid": "CA1"}
+    response = TestApp(app).post("/state/support/wait", form)
+    assert [verb.tag for verb in response.xml] == ["Play"]
 
 
 @pytest.mark.parametrize("key", ["2", "0", "9", "*", "#"])

@@ -711,7 +711,9 @@ def test_failure_message_shows_status_content_type_and_body():
     assert "x" * 300 not in message
 
 
-@pytest.mark.parametrize("content_type", ["application/xml", "text/xml; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type", ["application/xml", "text/xml; charset=utf-8", "Text/XML", "APPLICATION/XML"]
+)
 def test_xml_content_types_are_accepted(content_type):
     call, _ = started({"/voice": (200, content_type, "<Response><Say>Hi.</Say></Response>")})
     assert call.heard == ["Hi."]
@@ -889,6 +891,19 @@ def test_http_transport_without_a_server_fails_the_call():
     with pytest.raises(CallFailed, match="no answer"):
         call.start()
     assert call.outcome == ("error", "11205")
+
+
+def test_a_path_is_handed_to_the_app_decoded_as_a_server_would():
+    twiml = "<Response><Redirect>/state/caf%C3%A9%20bar</Redirect></Response>"
+    call, app = started({"/voice": twiml, "/state/caf\xc3\xa9 bar": "<Response/>"})
+    assert [seen.path for seen in app.seen] == ["/voice", "/state/caf\xc3\xa9 bar"]
+    assert call.outcome == ("hangup",)
+
+
+def test_a_url_on_another_host_fails_the_call_as_twilio_would():
+    twiml = "<Response><Redirect>https://elsewhere.example.com/next</Redirect></Response>"
+    with pytest.raises(CallFailed, match="is not on http://localhost"):
+        started({"/voice": twiml})
 
 
 SPANISH = (

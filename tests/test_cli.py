@@ -8,11 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 import bottle
 import pytest
+from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Dial
 
 import states
@@ -80,17 +82,19 @@ def lines(result) -> list[str]:
 # serve ######################################################################
 
 
-@pytest.fixture(scope="module")
-def served():
-    """``python phonetree.py serve --port P`` with $PORT saying another port; stopped after."""
-    port, other = free_port(), free_port()
+SERVE_TOKEN = "auth-token-for-serve-tests"
+
+
+@contextmanager
+def serving(*args, port, environ):
+    """Run ``python phonetree.py ARGS`` until it listens on ``port``; stop it afterwards."""
     process = subprocess.Popen(
-        [sys.executable, "phonetree.py", "serve", "--port", str(port)],
+        [sys.executable, "phonetree.py", *args],
         cwd=ROOT,
-        env={**ENV, "PORT": str(other)},
+        env={**ENV, **environ},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -99,7 +103,7 @@ def served():
             with suppress(OSError), socket.create_connection((HOST, port), timeout=1):
                 break
             time.sleep(0.1)
-        yield process, port
+        yield process
     finally:
         process.terminate()
         try:
@@ -107,7 +111,15 @@ def served():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(10)
-        process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def served():
+    """``python phonetree.py serve --port P`` with $PORT saying another port."""
+    port, other = free_port(), free_port()
+    environ = {"PORT": str(other), "TWILIO_AUTH_TOKEN": SERVE_TOKEN}
+    with serving("serve", "--port", str(port), port=port, environ=environ) as process:
+        yield process, port
 
 
 def http_exchange(port, head: str) -> bytes:
@@ -130,6 +142,30 @@ def test_serve_listens_on_the_port_of_the_option_not_of_the_environment(served):
     _, port = served
     answer = http_exchange(port, "GET /healthz HTTP/1.1\nHost: localhost\nConnection: close\n\n")
     assert answer.startswith(b"HTTP/1.1 200 ")
+    assert answer.endswith(b"\r\n\r\nok\n")
+
+
+def test_serve_trusts_the_forwarded_scheme_and_host_as_the_procfile_does(served):
+    _, port = served
+    form = urlencode({"CallSid": "CA1", "From": "+15551234567"})
+    signed = RequestValidator(SERVE_TOKEN).compute_signature(
+        "https://ivr.example.com/voice", dict(parse_qsl(form))
+    )
+    head = (
+        "POST /voice HTTP/1.1\nHost: 127.0.0.1\nConnection: close\n"
+        "X-Forwarded-Proto: https\nX-Forwarded-Host: ivr.example.com\n"
+        f"X-Twilio-Signature: {signed}\n"
+        f"Content-Type: application/x-www-form-urlencoded\nContent-Length: {len(form)}\n\n"
+    )
+    assert http_exchange(port, head + form).startswith(b"HTTP/1.1 200 ")
+
+
+def test_with_no_command_the_tree_is_served_on_the_port_of_the_environment():
+    port = free_port()
+    with serving(port=port, environ={"PORT": str(port)}):
+        answer = http_exchange(
+            port, "GET /healthz HTTP/1.1\nHost: localhost\nConnection: close\n\n"
+        )
     assert answer.endswith(b"\r\n\r\nok\n")
 
 

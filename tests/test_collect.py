@@ -8,9 +8,9 @@ from webtest import TestApp
 
 from phonetree import make_app
 from phonetree_engine import State, collect
-from phonetree_engine.collect import spoken
+from phonetree_engine.collect import Collect, spoken
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Keys, TableError
+from phonetree_engine.tree import Call, Keys, TableError
 from phonetree_tools.caller import SimulatedCall
 from tests.conftest import OPEN
 
@@ -304,6 +304,18 @@ def test_a_collect_without_its_ask_prompt_is_refused():
     }
     with pytest.raises(TableError, match="state 'account': no en-US words for ask"):
         make_app(Config(), table=table, start="hello", recovery="bye")
+
+
+def test_a_default_number_in_e164_is_offered_without_its_plus():
+    spec = Collect(
+        into="callback",
+        then="called_back",
+        give_up="bye",
+        words={"en-US": {"ask": ASK_NUMBER}},
+        length=11,
+        default=lambda call: "+15551234567",
+    )
+    assert spec.offered(Call("callback", Config())) == "15551234567"
 
 
 # In the caller's language ####################################################

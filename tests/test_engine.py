@@ -188,3 +188,16 @@ def test_callback_urls_carry_the_public_url_path():
     app = shop_app(public_url="https://shop.example.com/ivr")
     gather = TestApp(app).post("/state/menu/more").xml.find("Gather")
     assert gather.get("action") == "/ivr/state/menu/more"
+
+
+def test_a_name_repeated_in_the_url_reads_as_its_first_value():
+    # As with form fields, the first value wins: a second one appended cannot undo the count.
+    response = TestApp(shop_app(max_retries=3)).post(
+        "/state/menu/exit?tries=2&tries=0", {"Digits": "7"}
+    )
+    assert [say.text for say in response.xml.iter("Say")] == [tables.PERSON]
+
+
+def test_callback_urls_carry_the_call_s_context():
+    gather = TestApp(shop_app()).post("/state/menu/more?tries=1").xml.find("Gather")
+    assert gather.get("action") == "/state/menu/more?tries=1"

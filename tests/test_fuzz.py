@@ -356,6 +356,13 @@ def test_a_signature_that_is_not_ascii_is_refused_in_plain_text(signature):
     assert response.content_type == "text/plain"
 
 
+@pytest.mark.parametrize("host", ["[", "]", "[::1", "a]b"])
+def test_a_forwarded_host_no_url_can_hold_is_refused_not_an_error(host):
+    headers = {"X-Twilio-Signature": "0", "X-Forwarded-Host": host}  # found by fuzzing
+    response = send(GUARDED_APP, "GET", "/state/error", "", b"", FORM, headers)
+    assert (response.status_int, response.content_type) == (403, "text/plain")
+
+
 def test_a_signed_request_to_a_path_beyond_latin_1_gets_twiml(validate):
     path = "/state/%C4%80"  # a state no table has, spelt in UTF-8
     headers = {"X-Twilio-Signature": signed_for(f"http://localhost{path}", [])}

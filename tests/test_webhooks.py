@@ -11,7 +11,7 @@ from webtest import TestApp
 
 import states
 from phonetree_engine.tree import Keys, State
-from phonetree_engine.web import parse_pairs
+from phonetree_engine.web import MAX_FIELDS, mask_number, parse_pairs
 from phonetree_tools.caller import SimulatedCall
 from tests.prompts import MENU, SORRY
 
@@ -482,3 +482,41 @@ def test_an_auth_token_only_deployment_refuses_shared_key_signatures(build):
 def test_a_forwarded_host_urllib_cannot_parse_is_refused(guarded):
     headers = {"X-Twilio-Signature": "0", "X-Forwarded-Host": "["}
     assert guarded.get("/state/error", headers=headers, status="*").status_int == 403
+
+
+# Forms, headers and log lines at their limits ################################
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+@pytest.mark.parametrize("count, status", [(MAX_FIELDS, 200), (MAX_FIELDS + 1, 400)])
+def test_the_field_limit_is_the_last_count_accepted(app, count, status):
+    body = "&".join(f"f{n}=1" for n in range(count))
+    response = TestApp(app).post("/voice", body, content_type=FORM_TYPE, status="*")
+    assert response.status_int == status
+
+
+@pytest.mark.parametrize("content_type", ["Application/X-WWW-Form-Urlencoded", ""])
+def test_a_form_is_read_whatever_the_case_of_its_type_or_without_one(app, content_type):
+    client = TestApp(app, lint=False)
+    response = client.post("/state/menu/exit", b"Digits=3", content_type=content_type)
+    assert response.xml.find("Gather/Say").text.startswith("We are open")
+
+
+def test_the_first_forwarded_scheme_is_the_one_signed(guarded):
+    headers = {"X-Forwarded-Proto": "https, http", "X-Forwarded-Host": "ivr.example.com"}
+    response = post(guarded, "/voice", PARAMS, "https://ivr.example.com/voice", headers)
+    assert response.status_int == 200
+
+
+@pytest.mark.parametrize(
+    "number, masked",
+    [("+15551234567", "+*******4567"), ("+1234567", "+***4567"), ("123456", "****56"), ("", "-")],
+)
+def test_a_number_is_masked_to_its_last_digits(number, masked):
+    assert mask_number(number) == masked
+
+
+def test_a_recovered_call_leaves_a_collect_in_progress_behind(app):
+    response = TestApp(app).post("/state/nowhere?entry=1234&step=confirm&tries=0")
+    assert response.xml.find("Gather").get("action") == "/state/menu/exit?tries=1"
