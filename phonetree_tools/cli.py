@@ -117,6 +117,13 @@ def main(load_app, serving_app, server_options: dict, argv=None) -> int:
     engine = app.config["phonetree.engine"]
     if command == "check":
         print(f"ok: {len(engine.table)} states, all reachable from {engine.start!r}")
+        if not (engine.config.validates_signatures or engine.config.allow_unsigned):
+            print(
+                "note: the Procfile's server would refuse to start: neither TWILIO_AUTH_TOKEN"
+                " nor TWILIO_SHARED_KEY is set (ALLOW_UNSIGNED=true allows it);"
+                " serve on 127.0.0.1 runs",
+                file=sys.stderr,
+            )
         return 0
     if command == "graph":
         from phonetree_tools import diagram

@@ -199,6 +199,22 @@ def test_check_exits_0():
     assert phonetree("check").returncode == 0
 
 
+def test_check_says_the_procfiles_server_would_refuse_to_run_unsigned():
+    note = [line for line in lines(phonetree("check").stderr) if line.startswith("note: ")]
+    assert note == [
+        "note: the Procfile's server would refuse to start: neither TWILIO_AUTH_TOKEN nor"
+        " TWILIO_SHARED_KEY is set (ALLOW_UNSIGNED=true allows it); serve on 127.0.0.1 runs"
+    ]
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{"TWILIO_AUTH_TOKEN": "secret"}, {"TWILIO_SHARED_KEY": "k"}, {"ALLOW_UNSIGNED": "1"}],
+)
+def test_check_has_no_note_when_the_server_would_start(setting):
+    assert "note: " not in phonetree("check", **setting).stderr
+
+
 def test_check_says_ok_with_the_number_of_states():
     count = len(states.TABLE)  # the shipped tree's: a user's added state counts too
     assert phonetree("check").stdout == f"ok: {count} states, all reachable from 'greeting'\n"
