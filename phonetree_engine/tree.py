@@ -65,7 +65,8 @@ from twilio.twiml import TwiML
 
 STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 WAITING_VERBS = ("Gather", "Dial", "Record", "Enqueue")
-ENDING_VERBS = ("Hangup", "Reject")
+# Leave too: a queued caller goes on at the Enqueue's action, anyone else is hung up on.
+ENDING_VERBS = ("Hangup", "Reject", "Leave")
 PLAIN_VALUE = re.compile(r'[^ "=]+')  # what a log value can be without quotes
 # Every character a line-splitting tool may honour (str.splitlines' list, and DEL), written as
 # an escape, so that no value can start a line of its own in the log.

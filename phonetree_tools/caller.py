@@ -325,8 +325,11 @@ class SimulatedCall:
                 )
                 self.send_callback(urljoin(record_url, url.strip()), words)
 
-    def hold(self, position=1, queue_time=0, avg_queue_time=None, queue_size=None):
-        """Wait in the queue: fetch the Enqueue's waitUrl and play its TwiML."""
+    def hold(self, position=1, queue_time=0, avg_queue_time=0, queue_size=None):
+        """Wait in the queue: fetch the Enqueue's waitUrl and play its TwiML.
+
+        ``avg_queue_time`` is the queue's average wait in seconds, 0 for a queue with no history.
+        """
         self._expect("queue", "hold")
         enqueue, enqueue_url, _ = self._queue
         self._input()
@@ -339,7 +342,7 @@ class SimulatedCall:
         extra = {
             "QueuePosition": str(position),
             "QueueTime": str(queue_time),
-            "AvgQueueTime": str(queue_time if avg_queue_time is None else avg_queue_time),
+            "AvgQueueTime": str(avg_queue_time),
             "CurrentQueueSize": str(position if queue_size is None else queue_size),
             "QueueSid": self._queue_sid,
         }

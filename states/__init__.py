@@ -4,7 +4,9 @@ Each row is ``State(enter, exit, when_closed=None, callbacks={})``; see ``tree.p
 """
 
 from phonetree_engine import Choose, Keys, Outcome, State, choose_language
+from phonetree_engine.collect import collect
 from states import (
+    callback,
     error,
     goodbye,
     greeting,
@@ -51,12 +53,30 @@ TABLE = {
         support.enter,
         Outcome(
             "QueueResult",
-            {"bridged": "goodbye", "hangup": "goodbye", "leave": "voicemail"},
+            # No QueueResult: the wait music sent the caller here to ask for a callback.
+            {
+                "bridged": "goodbye",
+                "hangup": "goodbye",
+                "leave": "voicemail",
+                "": "callback_number",
+            },
             otherwise="unavailable",  # queue-full, error, system-shutdown, ...
         ),
         when_closed="unavailable",
         callbacks={"wait": support.wait},
     ),
+    # Call me back instead of holding, while still in the queue (see callback.py).
+    "callback_number": collect(
+        into=callback.INTO,
+        then="callback_requested",
+        give_up="callback_declined",
+        words=callback.ASK,
+        max_length=15,
+        valid=callback.valid,
+        default=callback.caller_id,
+    ),
+    "callback_requested": State(callback.requested),
+    "callback_declined": State(callback.declined),
     "hours": State(hours.enter, Keys(keys={"1": "hours"}, otherwise="menu")),
     "reception": State(
         reception.enter,

@@ -15,6 +15,7 @@ SUPPORT = (
     "You are being transferred to the support line. A representative will be with you shortly."
 )
 OFFER = "To leave a message instead, press 1 at any time."
+CALLBACK_OFFER = "To hang up and be called back, press 2."
 UNAVAILABLE = "Sorry, no one can take your call right now."
 VOICEMAIL = "Please leave a message after the beep. Press the pound key when you are done."
 NO_MESSAGE = "We did not get a message. Goodbye."

@@ -38,7 +38,7 @@ def followed(tmp_path_factory):
     # 1. the module
     (states / "directions.py").write_text(MODULE.split("\n", 1)[1] + "\n", encoding="utf-8")
     # 2. the import, first in the list
-    insert_after(states / "__init__.py", "from states import (", "directions,", indent="    ")
+    insert_after(states / "__init__.py", "    callback,", "directions,", indent="    ")
     # 3. the row, after the hours row
     insert_after(states / "__init__.py", '"hours": State(', ROW)
     # 4. the key, after "3": "hours", and its announcements after key 3's, in each language

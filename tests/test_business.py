@@ -208,6 +208,7 @@ def test_the_offer_of_voicemail_plays_the_hold_music_while_it_waits(dial, build)
     assert call.last_heard == [
         "You are caller number 3.",
         "To leave a message instead, press 1 at any time.",
+        "To hang up and be called back, press 2.",
         "[play https://music.example.com/hold.mp3]",
     ]
 
@@ -219,8 +220,8 @@ def test_odd_queue_parameters_keep_the_caller_waiting_with_music(app, position, 
     assert [verb.tag for verb in response.xml] == ["Play"]
 
 
-@pytest.mark.parametrize("key", ["2", "0", "9", "*", "#"])
-def test_only_the_announced_key_takes_a_caller_out_of_the_queue(dial, key):
+@pytest.mark.parametrize("key", ["3", "0", "9", "*", "#"])
+def test_only_the_announced_keys_take_a_caller_out_of_the_queue(dial, key):
     call = dial()
     call.press("2")
     call.hold(position=1, queue_time=90)

@@ -101,3 +101,27 @@ def test_killed_right_after_answering_a_callback_the_line_is_already_written():
         os.killpg(web, signal.SIGKILL)  # the shell and waitress: no atexit, no SIGTERM handler
         assert answered.status == 200
         assert server.wait_for_log(f"recording={sid}")
+
+
+@pytest.mark.parametrize(
+    ("keys", "number"), [(["1"], CALLER), (["2", "2125550100#", "1"], "2125550100")]
+)
+def test_a_queued_caller_asks_for_a_callback_and_the_business_receives_it(keys, number):
+    with Mailbox() as mailbox, Hook() as hook:
+        settings = {**mailbox.settings, "NOTIFY_URL": hook.url, "OPENING_HOURS": ALWAYS_OPEN}
+        with running(1, TWILIO_AUTH_TOKEN=TOKEN, **settings) as (server,):
+            call = SimulatedCall(
+                HTTPTransport(server.url), from_=CALLER, auth_token=TOKEN, public_url=server.url
+            )
+            call.start("/voice")
+            call.press("2")
+            call.hold(position=1, queue_time=90)
+            call.press("2")  # hang up and be called back
+            for key in keys:  # confirm the caller ID, or enter another number and confirm it
+                call.press(key)
+            assert call.outcome == ("hangup",)
+            assert server.wait_for_log("callback-request call=")
+        [payload] = hook.payloads
+        [mail] = mailbox.messages
+    assert (payload["type"], payload["number"]) == ("callback-request", number)
+    assert mail["Subject"] == f"Call back {number}"

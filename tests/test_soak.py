@@ -12,6 +12,7 @@ from servers import running
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
 from tests.prompts import (
+    CALLBACK_OFFER,
     GOODBYE,
     HOURS_AGAIN,
     INVALID,
@@ -84,6 +85,7 @@ SCRIPTS = (
             MUSIC,
             "You are caller number 1.",
             OFFER,
+            CALLBACK_OFFER,
             MUSIC,
             VOICEMAIL,
             THANKS,
