@@ -316,3 +316,48 @@ def test_a_default_number_in_e164_is_offered_without_its_plus():
         default=lambda call: "+15551234567",
     )
     assert spec.offered(Call("callback", Config())) == "15551234567"
+
+
+# In the caller's language ####################################################
+
+SPANISH_TREE = {
+    "account": collect(
+        into="account",
+        then="bye",
+        give_up="bye",
+        words={"en-US": {"ask": ASK}, "es-US": {"ask": "Marque su número de cuenta."}},
+        max_length=8,
+    ),
+    "bye": State(
+        lambda call: [
+            Say(call.words({"en-US": {"bye": GOODBYE}, "es-US": {"bye": "Adiós."}})["bye"]),
+            Hangup(),
+        ]
+    ),
+}
+
+
+def spanish_tree():
+    config = Config(languages=("en-US", "es-US"))
+    return TestApp(make_app(config, table=SPANISH_TREE, start="account", recovery="bye"))
+
+
+def test_a_collect_asks_and_reads_back_in_the_callers_language():
+    app = spanish_tree()
+    asked = app.post("/state/account?lang=es-US").xml.find("Gather/Say")
+    read_back = app.post("/state/account/exit?lang=es-US", {"Digits": "1234"}).xml
+    assert (asked.text, asked.get("language")) == ("Marque su número de cuenta.", "es-US")
+    assert read_back.find("Gather/Say").text == (
+        "Usted marcó 1, 2, 3, 4. Oprima 1 para confirmar, o 2 para marcarlo de nuevo."
+    )
+
+
+def test_a_collect_without_its_words_in_a_listed_language_stops_start_up():
+    table = {
+        **SPANISH_TREE,
+        "account": collect(
+            into="account", then="bye", give_up="bye", words={"en-US": {"ask": ASK}}
+        ),
+    }
+    with pytest.raises(TableError, match="state 'account': no es-US words"):
+        make_app(Config(languages=("en-US", "es-US")), table=table, start="account", recovery="bye")

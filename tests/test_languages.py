@@ -1,9 +1,11 @@
 """The caller's language: chosen at the greeting, carried in the URL, heard in every prompt."""
 
+import dataclasses
 import xml.etree.ElementTree as ET
 
 import pytest
 from servers import running
+from twilio.twiml.voice_response import Say
 from webtest import TestApp
 
 import states
@@ -195,3 +197,46 @@ def test_a_spanish_call_goes_on_across_two_replicas(replicas, validate):
     call.say("soporte")
     assert (call.outcome, call.last_heard) == (("queue", "support"), [SUPPORT_ES])
     assert {language for language, _, _ in says(call)[3:]} == {"es-US"}
+
+
+# What the start-up check says of a menu's words ##############################
+
+
+def menu_with(**changes):
+    return {**states.TABLE, "menu": states.TABLE["menu"]._replace(**changes)}
+
+
+def test_a_key_without_an_announcement_is_named_by_the_check():
+    menu = states.TABLE["menu"].exit
+    new = next(key for key in "45678*" if key not in menu.keys)  # a key the menu lacks
+    keys = dataclasses.replace(menu, keys={**menu.keys, new: "hours"})
+    with pytest.raises(TableError) as refused:
+        make_app(Config(languages=BOTH), table=menu_with(exit=keys))
+    assert refused.value.problems == [
+        f"state 'menu': key {new!r} has no announcement in en-US",
+        f"state 'menu': key {new!r} has no announcement in es-US",
+    ]
+
+
+def test_an_announcement_of_a_key_the_menu_does_not_take_is_named():
+    menu = states.TABLE["menu"].exit
+    new = next(key for key in "78*" if key not in menu.keys)
+    announce = {lang: {**words, new: "Press it."} for lang, words in menu.announce.items()}
+    with pytest.raises(TableError, match=f"state 'menu': announces key '{new}', which it does not"):
+        make_app(Config(), table=menu_with(exit=dataclasses.replace(menu, announce=announce)))
+
+
+def test_a_sentence_without_its_translation_stops_a_bilingual_start_up():
+    def english_only(call):
+        return Say("Sorry, we did not hear your choice.")
+
+    table = {**states.TABLE, "no_choice": State(english_only, "menu")}
+    with pytest.raises(TableError, match="state 'no_choice': says 'Sorry, we did not hear"):
+        make_app(Config(languages=BOTH), table=table)
+
+
+def test_a_sentence_without_its_translation_is_fine_in_one_language():
+    def english_only(call):
+        return Say("Sorry, we did not hear your choice.")
+
+    make_app(Config(), table={**states.TABLE, "no_choice": State(english_only, "menu")})
