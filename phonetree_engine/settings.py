@@ -539,7 +539,7 @@ class Config:
     smtp: MailServer | None = None
     notify_email: tuple[str, ...] = ()
     mail_from: str | None = None
-    notify_url: str | None = None
+    notify_url: str | None = dataclasses.field(default=None, repr=False)  # its path is a secret
     allow_unsigned: bool = False
 
     @classmethod

@@ -235,6 +235,11 @@ def test_email_needs_all_three_of_its_variables(name):
     assert f"email also needs {name}" in problem_for(environ)
 
 
+def test_the_webhook_url_never_shows_in_a_repr():
+    config = Config.from_environ({"NOTIFY_URL": "https://hooks.example.com/T1/hunter2"})
+    assert "hunter2" not in repr(config)
+
+
 def test_the_smtp_password_never_shows_in_a_repr():
     config = Config.from_environ({**MAIL, "SMTP_URL": "smtp://me:hunter2@h:587"})
     assert "hunter2" not in repr(config)
