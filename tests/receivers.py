@@ -18,6 +18,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from tests.servers import HOST, free_port
 
@@ -26,21 +27,35 @@ SENDER = "phonetree@example.com"
 
 
 class Mailbox:
-    """An SMTP server that accepts every message and keeps it, parsed."""
+    """An SMTP server that accepts every message and keeps it, parsed.
 
-    def __init__(self, port: int | None = None, reply: str = "250 OK"):
+    With ``tls`` (an ``ssl.SSLContext`` holding its certificate) and ``login`` (user, password)
+    it is a submission server: ``"starttls"`` requires STARTTLS before AUTH and mail,
+    ``"smtps"`` speaks TLS from the first byte.
+    """
+
+    def __init__(self, port=None, reply="250 OK", tls=None, mode="starttls", login=None):
         self.port = port or free_port()
         self.reply = reply  # e.g. "451 try later" to refuse what is sent
+        self.tls, self.mode, self.login = tls, mode, login
         self.messages: list[email.message.EmailMessage] = []
+        self.logins: list[tuple[str, str]] = []
         self.controller: Controller | None = None
 
     @property
     def settings(self) -> dict[str, str]:
+        scheme = "smtps" if self.tls and self.mode == "smtps" else "smtp"
+        user = f"{self.login[0]}:{self.login[1]}@" if self.login else ""
         return {
-            "SMTP_URL": f"smtp://{HOST}:{self.port}",
+            "SMTP_URL": f"{scheme}://{user}{HOST}:{self.port}",
             "NOTIFY_EMAIL": OFFICE,
             "MAIL_FROM": SENDER,
         }
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        self.logins.append(given)
+        return AuthResult(success=given == tuple(self.login or ()))
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply.startswith("250"):
@@ -49,7 +64,16 @@ class Mailbox:
         return self.reply
 
     def start(self) -> Mailbox:
-        self.controller = Controller(self, hostname=HOST, port=self.port)
+        options = {}
+        if self.tls and self.mode == "smtps":
+            options["ssl_context"] = self.tls
+        elif self.tls:
+            options.update(tls_context=self.tls, require_starttls=True)
+        if self.login:
+            # aiosmtpd counts only STARTTLS as TLS for AUTH; smtps is TLS from the first byte.
+            require = bool(self.tls) and self.mode == "starttls"
+            options.update(authenticator=self.authenticate, auth_require_tls=require)
+        self.controller = Controller(self, hostname=HOST, port=self.port, **options)
         self.controller.start()
         return self
 

@@ -1,6 +1,8 @@
 """Every message reaches the business, exactly once: real SMTP and HTTP receivers."""
 
 import logging
+import ssl
+import subprocess
 import time
 
 import pytest
@@ -296,3 +298,67 @@ def test_the_log_never_shows_the_webhook_path_or_smtp_password(caplog):
     voicemail(app)
     assert "secret-part" not in caplog.text
     assert "delivery-failed" in caplog.text
+
+
+# Submission servers: STARTTLS, TLS from the start, a login ##################
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, and the settings that make this process trust it."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert, key)
+    return server, cert
+
+
+@pytest.mark.parametrize("mode", ["starttls", "smtps"])
+def test_mail_goes_over_tls_with_a_login(certificate, monkeypatch, mode):
+    server_context, cert = certificate
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust the test certificate, as a CA
+    with Mailbox(tls=server_context, mode=mode, login=("office", "s3cret")) as mailbox:
+        call = voicemail(tree(**mailbox.settings))
+    assert call.callbacks[0].status == 200
+    assert mailbox.logins == [("office", "s3cret")]
+    assert len(mailbox.messages) == 1
+
+
+def test_a_wrong_password_fails_the_callback(certificate, monkeypatch):
+    server_context, cert = certificate
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    with Mailbox(tls=server_context, login=("office", "s3cret")) as mailbox:
+        settings = mailbox.settings | {"SMTP_URL": f"smtp://office:wrong@127.0.0.1:{mailbox.port}"}
+        call = voicemail(tree(**settings))
+    assert call.callbacks[0].status == 503
+    assert mailbox.messages == []
+
+
+def test_a_certificate_nobody_vouches_for_is_refused(certificate):
+    server_context, _ = certificate  # not trusted: no SSL_CERT_FILE
+    with Mailbox(tls=server_context, login=("office", "s3cret")) as mailbox:
+        call = voicemail(tree(**mailbox.settings))
+    assert call.callbacks[0].status == 503
+    assert mailbox.logins == []
