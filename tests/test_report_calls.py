@@ -173,6 +173,15 @@ def place_calls(line: Line, ledger: Ledger):
     line.hang_up(call, 95)
     ledger.placed("greeting language menu reception unavailable voicemail message_saved", 95)
 
+    call = line.call()  # asks to be called back from the queue, at the number it called from
+    call.press("2")
+    call.hold(position=1, queue_time=90)
+    call.press("2")
+    call.press("1")
+    assert call.outcome == ("hangup",)
+    line.hang_up(call, 110)
+    ledger.placed("greeting language menu support callback_number callback_requested", 110)
+
     # Not Twilio: refused, and not a call.
     assert line.post("/voice", {"CallSid": "CAstranger", "From": "+15550000000"}, False) == 403
 
@@ -275,7 +284,7 @@ def test_the_report_tells_how_calls_ended(summary):
         "left_queue": 1,
         "hung_up_in_queue": 1,
         "left_message": 3,  # the repeated recording callback counts once
-        "requested_callback": 0,
+        "requested_callback": 1,
         "hung_up_at_menu": 2,
         "gave_up_after_retries": 1,
     }
