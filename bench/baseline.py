@@ -3,7 +3,7 @@
 ``app`` is a Bottle app with the one route of the benchmarked step: it parses the same form
 and answers a fixed TwiML document, the size of ours. ``bare`` is a WSGI callable answering
 that document to anything: the floor set by the server and the interpreter.
-Serve them the way the Procfile serves phonetree, e.g. ``waitress-serve ... bench.baseline:app``.
+Serve them the way the Procfile serves phonetree: its web command with ``bench.baseline:app``.
 """
 
 import bottle

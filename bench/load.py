@@ -58,7 +58,7 @@ class Server:
         self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop(), with the process)
-        # The interpreter's own bin first, so waitress-serve is the one from this environment.
+        # The interpreter's own bin first, so python is the one of this environment.
         bin_dir = str(Path(sys.executable).parent)
         path = bin_dir + os.pathsep + os.environ.get("PATH", "")
         env = {**os.environ, **step.ENVIRON, "PORT": str(self.port), "PATH": path}
