@@ -123,3 +123,17 @@ def test_a_context_over_the_url_budget_stops_start_up():
 def test_a_wrong_declaration_stops_start_up_naming_it(context, problem):
     with pytest.raises(TableError, match=problem):
         make_app(Config(), table=TABLE, start="menu", recovery="bye", context=context)
+
+
+def keep_a_team_too_long(call):
+    call.keep("team", "marketing")  # nine letters, where the slot holds five
+    return "team"
+
+
+def test_a_value_that_does_not_fit_its_slot_is_never_carried(validate):
+    table = {**TABLE, "menu": State(menu, Choose(keep_a_team_too_long, ("team",)))}
+    call = SimulatedCall(tree(table), validate=validate)
+    call.start()
+    call.press("1")
+    assert call.last_heard[0] == "Sorry, something went wrong on our side."
+    assert all("marketing" not in webhook.url for webhook in call.requests)
