@@ -10,6 +10,8 @@ from twilio.request_validator import RequestValidator
 from webtest import TestApp
 
 import states
+from phonetree import log_mode
+from phonetree_engine.settings import Config
 from phonetree_engine.tree import Keys, State
 from phonetree_engine.web import MAX_FIELDS, mask_number, parse_pairs
 from phonetree_tools.caller import SimulatedCall
@@ -463,9 +465,10 @@ def test_a_shared_key_only_deployment_refuses_a_signature_without_its_settings(s
     assert response.status_int == 403
 
 
-def test_a_shared_key_only_deployment_does_not_warn(build, caplog):
-    build(shared_key=SHARED)
-    assert "NOT checked" not in caplog.text
+def test_a_shared_key_only_deployment_logs_that_it_checks_signatures(caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    log_mode(Config(shared_key=SHARED, public_url="https://ivr.example.com"))
+    assert caplog.messages == ["mode signatures=TWILIO_SHARED_KEY url=https://ivr.example.com"]
 
 
 def test_a_signature_made_with_the_shared_key_needs_the_settings_header(guarded):
