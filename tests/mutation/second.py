@@ -20,6 +20,10 @@ MUTANTS = [
         (
             "return {name: value for name, value in merged.items() if value is not None}",
             "return merged",
+            {
+                "equivalent": "a kept None reads as absent (Context.get) and is left out of every "
+                "URL (carried): it is forgotten either way"
+            },
         ),
         ("and len(self._rendered) < MAX_RENDERED:", "and len(self._rendered) < 0:"),
         (
