@@ -240,3 +240,10 @@ def test_a_sentence_without_its_translation_is_fine_in_one_language():
         return Say("Sorry, we did not hear your choice.")
 
     make_app(Config(), table={**states.TABLE, "no_choice": State(english_only, "menu")})
+
+
+def test_the_queue_speaks_to_a_spanish_caller_in_spanish(validate):
+    call = in_spanish(validate)
+    call.press("2")
+    call.hold(position=3)
+    assert call.last_heard[0] == "Usted es la persona número 3 en la fila."
