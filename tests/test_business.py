@@ -143,6 +143,18 @@ def test_a_long_transcript_is_logged_whole(app, caplog):
     assert f'text="{text.strip()}"' in caplog.text
 
 
+def test_a_recording_callback_without_a_call_sid_is_logged_with_a_dash(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/state/voicemail/recorded", {"RecordingStatus": "absent"})
+    assert "recording call=- status=absent" in caplog.text
+
+
+def test_the_support_queue_is_the_configured_one(dial, build):
+    call = dial(build(support_queue="billing"))
+    call.press("2")
+    assert call.outcome == ("queue", "billing")
+
+
 def test_a_finished_recording_is_logged(app, caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
     form = {

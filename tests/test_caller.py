@@ -630,6 +630,13 @@ def test_queue_result_posts_the_result_and_queue_time():
     assert app.seen[1].form["QueueTime"] == "65"
 
 
+def test_queue_result_names_the_queue_the_caller_waited_in():
+    call, app = started({"/voice": QUEUE, "/wait": WAIT, "/left": "<Response/>"})
+    call.hold()
+    call.queue_result("bridged")
+    assert app.seen[2].form["QueueSid"] == app.seen[1].form["QueueSid"]
+
+
 def test_queue_result_is_possible_while_a_wait_gather_runs():
     call, app = started({"/voice": QUEUE, "/wait": WAIT, "/left": "<Response/>"})
     call.hold()

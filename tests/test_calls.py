@@ -152,6 +152,12 @@ def test_a_message_is_recorded_to_the_voicemail_exit(dial):
     assert call.document.find("Record").get("action") == "/state/voicemail/exit"
 
 
+def test_the_hours_wait_for_one_key(dial):
+    call = dial()
+    call.press("3")
+    assert call.gather.get("numDigits") == "1"
+
+
 def test_the_hours_pause_before_the_way_back_to_the_menu(dial):
     call = dial()
     call.press("3")

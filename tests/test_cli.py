@@ -22,7 +22,7 @@ from phonetree import make_app
 from phonetree_engine.settings import SETTINGS, Config, Hours
 from phonetree_engine.tree import Keys, Outcome, State
 from phonetree_engine.web import MAX_BODY
-from phonetree_tools import diagram, terminal
+from phonetree_tools import cli, diagram, terminal
 from tests.conftest import CLOSED, OPEN, ROOT
 from tests.prompts import (
     GOODBYE,
@@ -193,6 +193,10 @@ def test_help_lists_each_command_once(usage, command):
 
 def test_help_exits_0(usage):
     assert usage.returncode == 0
+
+
+def test_a_call_from_the_terminal_uses_the_real_clock_unless_told():
+    assert cli.parser().parse_args(["call"]).clock == "now"
 
 
 def test_check_exits_0():

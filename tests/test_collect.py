@@ -318,6 +318,12 @@ def test_a_default_number_in_e164_is_offered_without_its_plus():
     assert spec.offered(Call("callback", Config())) == "15551234567"
 
 
+def test_a_confirmed_value_leaves_nothing_of_the_collect_in_the_urls(account):
+    account.press("12345#")
+    account.press("1")
+    assert account.gather.get("action") == "/state/known/exit?account=12345"
+
+
 # In the caller's language ####################################################
 
 SPANISH_TREE = {

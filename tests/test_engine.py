@@ -201,3 +201,17 @@ def test_a_name_repeated_in_the_url_reads_as_its_first_value():
 def test_callback_urls_carry_the_call_s_context():
     gather = TestApp(shop_app()).post("/state/menu/more?tries=1").xml.find("Gather")
     assert gather.get("action") == "/state/menu/more?tries=1"
+
+
+def test_a_say_that_names_its_own_voice_keeps_it():
+    table = tables.shop(wrong=State(lambda call: Say(WRONG, voice="Polly.Matthew"), "menu"))
+    response = TestApp(shop_app(table, voice="Polly.Joanna")).post(
+        "/state/menu/exit", {"Digits": "7"}
+    )
+    voices = [say.get("voice") for say in response.xml.iter("Say")]
+    assert voices == ["Polly.Matthew", "Polly.Joanna"]
+
+
+def test_an_app_mounted_below_a_path_points_twilio_below_it():
+    client = TestApp(shop_app(), extra_environ={"SCRIPT_NAME": "/ivr"})
+    assert client.post("/ivr/voice").xml.find("Gather").get("action") == "/ivr/state/menu/exit"

@@ -214,3 +214,7 @@ def test_a_business_event_written_late_is_still_written(active):
 )
 def test_a_log_value_is_quoted_when_it_needs_to_be(value, shown):
     assert event_line("webhook", field=value) == f"webhook field={shown}"
+
+
+def test_a_quoted_log_value_keeps_its_letters():
+    assert event_line("webhook", name="Zoë O'Brien") == 'webhook name="Zoë O\'Brien"'

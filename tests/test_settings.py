@@ -104,6 +104,7 @@ READ_VALUES = [
     ("RECEPTIONIST_NUMBER", "sip:desk@example.com", "receptionist_number", "sip:desk@example.com"),
     ("CALLER_ID", "+15555550199", "caller_id", "+15555550199"),
     ("DIAL_TIMEOUT", "30", "dial_timeout", 30),
+    ("DIAL_TIMEOUT", "+30", "dial_timeout", 30),
     ("DIAL_TIMEOUT", "5", "dial_timeout", 5),
     ("DIAL_TIMEOUT", "600", "dial_timeout", 600),
     ("SUPPORT_QUEUE", "billing", "support_queue", "billing"),

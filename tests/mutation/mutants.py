@@ -27,7 +27,12 @@ WEB = (
     "tests/test_fuzz.py",
     "tests/test_server.py",
 )
-STATES = ("tests/test_calls.py", "tests/test_business.py", "tests/test_webhooks.py")
+STATES = (
+    "tests/test_calls.py",
+    "tests/test_business.py",
+    "tests/test_webhooks.py",
+    "tests/test_delivery.py",
+)
 SETTINGS = ("tests/test_settings.py", "tests/test_business.py", "tests/test_calls.py")
 CALLER = ("tests/test_caller.py", "tests/test_calls.py")
 CLI = ("tests/test_cli.py",)
@@ -60,8 +65,8 @@ MUTANTS = [
             "if row.when_closed and self.call(name, params, context, prefix).is_open:",
         ),
         (
-            "parts.append(self.render(row, self.call(name, params, context, prefix)))",
-            "parts = [self.render(row, self.call(name, params, context, prefix))]",
+            "parts.append(self.render(row, self.call(name, params, context, prefix, trail)))",
+            "parts = [self.render(row, self.call(name, params, context, prefix, trail))]",
         ),
         (
             "if not call.volatile and len(self._rendered) < MAX_RENDERED:",
@@ -78,19 +83,19 @@ MUTANTS = [
         ("if slot is not None and name not in context:", "if slot is not None:"),
         ('if "tries" in call.kept:', "if False:"),
         ('verb.attrs.setdefault("speechTimeout", "auto")', "pass"),
-        ('verb.attrs.setdefault("hints", ", ".join(row.exit.words))', "pass"),
+        ('verb.attrs.setdefault("hints", ", ".join(row.exit.spoken(call)))', "pass"),
         (
             'verb.attrs.setdefault("input", "dtmf speech")',
             'verb.attrs.setdefault("input", "speech")',
         ),
         (
-            'config.language)\n            verb.attrs.setdefault("speechTimeout"',
+            'call.language)\n            verb.attrs.setdefault("speechTimeout"',
             'None)\n            verb.attrs.setdefault("speechTimeout"',
             {"why": "speech heard in the wrong language"},
         ),
         (
-            'verb.attrs.setdefault("language", config.language)\n        elif',
-            "pass\n        elif",
+            'language = verb.attrs.setdefault("language", call.language)',
+            'language = verb.attrs.get("language") or call.language',
             {"why": "prompts read in Twilio's default language"},
         ),
         ("for child in verb.verbs:\n            self.dress(child, row, call)", "pass"),
@@ -99,7 +104,7 @@ MUTANTS = [
             "return bool(words)",
             {"why": "a Gather of a state's callback also listens for the menu's words"},
         ),
-        ('verb.attrs["voice"] = config.voice', "pass"),
+        ('verb.attrs["voice"] = voice', "pass"),
         (
             "return [self.to_xml(as_verbs(row.callbacks[part](call)), row, call)]",
             "return [self.to_xml(as_verbs(row.callbacks[part](call)), State(as_verbs), call)]",
@@ -114,8 +119,8 @@ MUTANTS = [
             "return (state, False) if state else (self.otherwise, False)",
         ),
         ("return self.silence or self.otherwise, True", "return self.otherwise, True"),
-        ('re.findall(r"[a-z0-9]+", call.speech.lower())', 're.findall(r"[a-z0-9]+", call.speech)'),
-        ("return self.words[word], False", "return self.words[word], True"),
+        ('re.findall(r"\\w+", call.speech.lower())', 're.findall(r"\\w+", call.speech)'),
+        ("return words[word], False", "return words[word], True"),
         ('edges.append(("silence", self.silence or self.otherwise))', "pass"),
         ("if state not in self.targets:", "if False:"),
         ('return url + "?" + "&".join(', 'return url or "?" + "&".join('),
@@ -143,12 +148,12 @@ MUTANTS = [
             'return state_url(self.prefix, self.state, "exit")',
         ),
         (
-            "return state_url(self.prefix, self.state, part, self.carried())",
-            'return state_url("", self.state, part, self.carried())',
+            "url = state_url(self.prefix, self.state, part, self.carried())",
+            'url = state_url("", self.state, part, self.carried())',
         ),
         (
-            "return state_url(self.prefix, self.state, part, self.carried())",
-            "return state_url(self.prefix, self.state, part)",
+            "url = state_url(self.prefix, self.state, part, self.carried())",
+            "url = state_url(self.prefix, self.state, part)",
         ),
         ("if not text or not text.isprintable()", "if not text.isprintable()"),
         ("isinstance(verbs, (list, tuple))", "isinstance(verbs, list)"),
@@ -175,7 +180,7 @@ MUTANTS = [
             "problems += _check_chains(table)",
         ),
         ("inspect.signature(handler).bind(None)", "inspect.signature(handler)"),
-        ("for is_open in (True, False) for c", "for is_open in (True,) for c"),
+        ("for is_open in (True, False):", "for is_open in (True,):"),
         ("(not names or names[-1] not in ENDING_VERBS)", "(names[-1] not in ENDING_VERBS)"),
         ('if last.name == "Gather" and not last.attrs.get("actionOnEmptyResult"):', "if False:"),
         ('if not any(verb.attrs.get("action") == action for verb in waiting):', "if not waiting:"),
@@ -211,8 +216,8 @@ MUTANTS = [
         ("if tries < self.config.max_retries:", "if True:"),
         ('context = {k: v for k, v in context.items() if k not in ("entry", "step")}', "pass"),
         (
-            "return [self.apology, *parts], entered[-1], entered",
-            "return parts, entered[-1], entered",
+            "return [self.apology[language], *parts], entered[-1]",
+            "return parts, entered[-1]",
         ),
         (
             "if not signature or not signature.isascii() or validator is None:",
@@ -249,7 +254,6 @@ MUTANTS = [
             'return header.split(",")[0].strip() if header else ""',
             'return header.split(",")[-1].strip() if header else ""',
         ),
-        ("tail = number[-4:] if len(number) > 6 else number[-2:]", "tail = number[-4:]"),
         ('"from": mask_number(params.get("From", "")),', '"from": params.get("From", "-"),'),
         (
             'url = base + wsgi_quote(environ.get("bottle.raw_path", environ.get("PATH_INFO", "")))',
@@ -292,7 +296,6 @@ MUTANTS = [
             "return error.body",
         ),
         ("if not config.validates_signatures:", "if not config.auth_token:"),
-        ("        reception.ring(config),\n", ""),
         (
             'app.route("/healthz", "GET", healthy)',
             'app.route("/healthz", "GET", hooks.route(hooks.start))',
@@ -330,12 +333,12 @@ MUTANTS = [
         "states/voicemail.py",
         STATES,
         (
-            ', transcribeCallback=call.url("transcribed")',
+            'transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **context)',
             "",
             {"why": "transcripts silently lost"},
         ),
         (
-            '    Say("We did not get a message. Goodbye."),\n',
+            '        Say(words["nothing"]),\n',
             "",
             {"why": "an empty recording hangs up in silence"},
         ),
@@ -345,12 +348,12 @@ MUTANTS = [
         ),
         ('url=call.param("RecordingUrl", "-")[:300],', 'url="-",'),
         (
-            'text=call.param("TranscriptionText")[:2000],',
-            'text=call.param("TranscriptionText")[:20],',
+            "text=text[:2000],",
+            "text=text[:20],",
         ),
         ("max_length=config.voicemail_max_length,", ""),
         ('finish_on_key="#",', 'finish_on_key="*",'),
-        ('recording_status_callback=call.url("recorded"),', ""),
+        ('recording_status_callback=call.url("recorded", retry=True, **context),', ""),
         ("if config.transcribe:", "if True:"),
     ),
     *group(
@@ -359,12 +362,23 @@ MUTANTS = [
         ("if sip:\n        dial.sip(address)", "if False:\n        dial.sip(address)"),
         ("caller_id=config.caller_id,", ""),
         ("timeout=config.dial_timeout,", ""),
+        ('return [Say(words["trouble"]), ring(config),', 'return [Say(words["trouble"]),'),
+    ),
+    *group(
+        "phonetree_engine/tree.py",
+        WEB,
+        ("tail = number[-4:] if len(number) > 6 else number[-2:]", "tail = number[-4:]"),
+    ),
+    *group(
+        "states/menu.py",
+        STATES,
+        ('"operator": "reception",', ""),
     ),
     *group(
         "states/greeting.py",
         STATES,
         ("if call.is_open:\n        return welcome", "if True:\n        return welcome"),
-        ("call.config.company_name.rstrip('.')", "call.config.company_name"),
+        ('company=call.config.company_name.rstrip(".")', "company=call.config.company_name"),
     ),
     *group(
         "states/hours.py",
@@ -382,7 +396,6 @@ MUTANTS = [
         STATES,
         ('give_up="transfer",', ""),
         ('"leave": "voicemail"', '"leave": "unavailable"'),
-        ('"operator": "reception",', ""),
         ('"hangup": "goodbye", ', ""),
         (
             'callbacks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},',
@@ -454,8 +467,8 @@ MUTANTS = [
         ("if len(run) > 2 else plural", "if len(run) > 1 else plural"),
         ('if len(days) == 7:\n        return "every day"', 'if False:\n        return "every day"'),
         (
-            'minutes = f":{moment.minute:02d}" if moment.minute else ""',
-            'minutes = f":{moment.minute:02d}"',
+            'return "noon"\n    minutes = f":{moment.minute:02d}" if moment.minute else ""',
+            'return "noon"\n    minutes = f":{moment.minute:02d}"',
         ),
     ),
     *group(
@@ -507,16 +520,22 @@ MUTANTS = [
         ("self._doc_url, self._verbs = enqueue_url, verbs_after", "self._verbs = []"),
         ('PATH_INFO=unquote_to_bytes(url.path).decode("latin-1"),', "PATH_INFO=url.path,"),
         (
-            'requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)',
-            'requested = url + "?" + urlencode(params)',
+            'covers the URL\n            requested = url + ("&" if urlsplit(url).query else "?")',
+            'covers the URL\n            requested = url + ("?")',
         ),
-        ("if urlsplit(url).netloc != public.netloc:", "if False:"),
+        (
+            'if urlsplit(url).netloc != public.netloc:\n            raise self._fail("11200"',
+            'if False:\n            raise self._fail("11200"',
+        ),
         (
             "self._hear_text(f\"[play digits {verb.get('digits')}]\")",
             "self._hear_text(f\"[play {verb.get('digits')}]\")",
         ),
         ("if status != 200:", "if status >= 500:"),
-        ('headers = {"Host": public.netloc,', 'headers = {"Host": "localhost",'),
+        (
+            'params.update(extra or {})\n        headers = {"Host": public.netloc,',
+            'params.update(extra or {})\n        headers = {"Host": "localhost",',
+        ),
         ('"QueuePosition": str(position),', '"QueuePosition": "1",'),
     ),
 ]

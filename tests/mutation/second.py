@@ -12,7 +12,7 @@ MUTANTS = [
     *group(
         "phonetree_engine/engine.py",
         ENGINE,
-        ('if config.voice and "voice" not in verb.attrs:', "if config.voice:"),
+        ('if voice and "voice" not in verb.attrs:', "if voice:"),
         (
             'elif verb.name == "Gather" and self.listens(verb, row, call):',
             'elif verb.name == "Gather":',
@@ -75,7 +75,6 @@ MUTANTS = [
             'fields = [field for field in raw.decode("latin-1")',
         ),
         ('return f"{url}?{query}" if query else url', "return url"),
-        ('head = "+" if number.startswith("+") else ""', 'head = ""'),
     ),
     *group(
         "phonetree.py",
@@ -84,9 +83,18 @@ MUTANTS = [
         ('methods = ["GET", "POST"]', 'methods = ["POST"]'),
         ("app.default_error_handler = plain_error", "pass"),
         ('return "ok\\n"', 'return "ok"'),
+    ),
+    *group(
+        "phonetree_engine/tree.py",
+        WEB,
+        ('head = "+" if number.startswith("+") else ""', 'head = ""'),
+    ),
+    *group(
+        "states/reception.py",
+        STATES,
         (
-            "        Hangup(),\n",
-            "",
+            'ring(config), Say(words["failed"]), Hangup()]',
+            'ring(config), Say(words["failed"])]',
             {"equivalent": "Twilio hangs up when no verb is left: a last Hangup changes nothing"},
         ),
     ),
@@ -115,7 +123,7 @@ MUTANTS = [
         "states/voicemail.py",
         STATES,
         ("play_beep=True,", "play_beep=False,"),
-        ('status=call.param("RecordingStatus", "-")[:20],', 'status="-",'),
+        ('status = call.param("RecordingStatus", "-")[:20]', 'status = "completed"'),
     ),
     *group(
         "states/__init__.py",
@@ -138,7 +146,10 @@ MUTANTS = [
         ),
         ('re.split(r"[,\\s]+", value)', 'value.split(",")'),
         ("self.week[moment.weekday()]", "self.week[moment.isoweekday() % 7]"),
-        ("if moment in (_END_OF_DAY, time(0)):", "if moment == _END_OF_DAY:"),
+        (
+            'if moment in (_END_OF_DAY, time(0)):\n        return "midnight"',
+            'if moment == _END_OF_DAY:\n        return "midnight"',
+        ),
     ),
     *group(
         "phonetree_tools/cli.py",
@@ -159,8 +170,18 @@ MUTANTS = [
         ),
         ('if not enqueue.get("waitUrl"):', "if True:"),
         ('extra["QueueSid"] = self._queue_sid', "pass"),
-        ('method = (method or "POST").upper()', 'method = (method or "GET").upper()'),
-        ('signed, body = {}, b""', 'signed, body = params, b""'),
+        (
+            'never signed\n        method = (method or "POST").upper()',
+            'never signed\n        method = (method or "GET").upper()',
+        ),
+        (
+            "covers the URL\n            requested = url"
+            ' + ("&" if urlsplit(url).query else "?") + urlencode(params)\n'
+            '            signed, body = {}, b""',
+            "covers the URL\n            requested = url"
+            ' + ("&" if urlsplit(url).query else "?") + urlencode(params)\n'
+            '            signed, body = params, b""',
+        ),
         ("CONTENT_LENGTH=str(len(body)),", 'CONTENT_LENGTH="0",'),
         (
             "if self.validate is not None:\n            self.validate(text)",
