@@ -149,9 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         options, targets = Adjustments.parse_args(sys.argv[1:] if argv is None else argv)
     except getopt.GetoptError as error:
         sys.exit(f"phonetree: {error}")
-    if options.pop("help", False) or len(targets) != 1:
-        print(__doc__.split("\n\n")[1].strip(), file=sys.stderr)
-        return 2
+    asked = options.pop("help", False)
+    if asked or len(targets) != 1:
+        print(__doc__.split("\n\n")[1].strip(), file=sys.stdout if asked else sys.stderr)
+        return 0 if asked else 2
     sys.path.insert(0, os.getcwd())
     app = pkgutil.resolve_name(targets[0])
     return serve(app() if options.pop("call", False) else app, **options)
