@@ -127,11 +127,6 @@ def make_app(
     app.route("/state/<name>", methods, hooks.route(hooks.unknown))
     app.route("/state/<name>/<part:path>", methods, hooks.route(hooks.unknown))
     app.default_error_handler = plain_error
-    if not config.delivers:
-        log.info(
-            "No SMTP_URL or NOTIFY_URL: voicemails are written to the log only, "
-            "and nobody is sent them."
-        )
     return app
 
 
@@ -166,6 +161,11 @@ def serving_app(local: bool = False):
     if not config.validates_signatures and not (local or config.allow_unsigned):
         sys.exit(f"phonetree: cannot start: {UNSIGNED_REFUSED}")
     log_mode(config)
+    if not config.delivers:  # said by the server only: the offline commands deliver nothing
+        log.info(
+            "No SMTP_URL or NOTIFY_URL: voicemails are written to the log only, "
+            "and nobody is sent them."
+        )
     return app
 
 

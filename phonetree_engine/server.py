@@ -22,6 +22,7 @@ import os
 import pkgutil
 import resource
 import signal
+import socket
 import sys
 import threading
 import time
@@ -136,8 +137,16 @@ def in_progress(channel) -> bool:
     if not isinstance(channel, HTTPChannel):
         return False
     recent = time.time() - channel.last_activity < ARRIVING_SECONDS
-    arriving = channel.request is not None and recent
+    arriving = (channel.request is not None or unread(channel.socket)) and recent
     return bool(channel.requests or channel.total_outbufs_len or arriving)
+
+
+def unread(sock) -> bool:
+    """Bytes of a request wait in the kernel that waitress's loop has not read yet."""
+    try:
+        return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
+    except OSError:  # nothing waiting (EAGAIN), or the socket is already closed
+        return False
 
 
 # The command #################################################################

@@ -286,12 +286,6 @@ def test_a_signed_voicemail_is_delivered(hook):
     assert len(hook.posts) == 1
 
 
-def test_no_channel_set_says_so_at_start_up(caplog):
-    caplog.set_level(logging.INFO, logger="phonetree")
-    tree()
-    assert "No SMTP_URL or NOTIFY_URL" in caplog.text
-
-
 def test_the_log_never_shows_the_webhook_path_or_smtp_password(caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
     app = tree(NOTIFY_URL="http://127.0.0.1:9/hooks/secret-part")  # nothing listens there

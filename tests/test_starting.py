@@ -70,6 +70,16 @@ def test_a_token_without_public_url_says_it_trusts_forwarded_headers():
     assert "set PUBLIC_URL in production" in output
 
 
+def test_no_delivery_channel_is_said_once_at_start_up():
+    output = started(TWILIO_AUTH_TOKEN=TOKEN)
+    assert output.count("No SMTP_URL or NOTIFY_URL") == 1
+
+
+def test_a_delivery_channel_silences_the_notice():
+    output = started(TWILIO_AUTH_TOKEN=TOKEN, NOTIFY_URL="https://hooks.example.com/x")
+    assert "No SMTP_URL or NOTIFY_URL" not in output
+
+
 def test_a_token_with_public_url_says_it_checks_that_url():
     output = started(TWILIO_SHARED_KEY=TOKEN, PUBLIC_URL="https://ivr.example.com")
     assert "mode signatures=TWILIO_SHARED_KEY url=https://ivr.example.com" in output
@@ -197,3 +207,4 @@ def test_offline_commands_say_nothing_about_signatures(args):
     )
     assert result.returncode == 0
     assert "signature" not in (result.stdout + result.stderr).lower()
+    assert "NOTIFY_URL" not in result.stderr
