@@ -54,6 +54,7 @@ def serve(app, **options) -> int:
     except OSError as error:
         where = f"{options.get('host', '0.0.0.0')}:{options.get('port', 8080)}"
         sys.exit(f"phonetree: cannot listen on {where}: {error.strerror or error}")
+    logs.flush()  # what start-up logged comes before "serving on", which tells it is up
     for host, port in listening(server):
         print(f"phonetree: serving on http://{host}:{port}", file=sys.stderr, flush=True)
     if threading.current_thread() is threading.main_thread():
