@@ -489,24 +489,11 @@ class SimulatedCall:
     def _request(self, url, method, params, extra_headers):
         """One request to the app as Twilio makes it; returns it and its failure class."""
         method = (method or "POST").upper()
-        public = urlsplit(self.public_url)
-        if urlsplit(url).netloc != public.netloc:
+        if urlsplit(url).netloc != urlsplit(self.public_url).netloc:
             raise CallFailed(f"{url} is not on {self.public_url}, the app's URL")
-        headers = {"Host": public.netloc, "User-Agent": "TwilioProxy/1.1", **self.headers}
-        headers.update(extra_headers)
-        if method == "GET":
-            requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)
-            signed, body = {}, b""
-        else:
-            requested, signed, body = url, params, urlencode(params).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self._sign(requested, signed, headers)
-        parts = urlsplit(requested)
-        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        transport = self.transports[self._turn % len(self.transports)]
-        self._turn += 1
+        requested, path, body, headers = self._prepare(method, url, params, extra_headers)
         try:
-            status, res_headers, raw = transport.request(method, path, body, headers)
+            status, res_headers, raw = self._next_transport().request(method, path, body, headers)
         except TimeoutError:
             return Webhook(method, requested, params, 0, "", "", extra_headers), "rt"
         except OSError:
@@ -516,6 +503,27 @@ class SimulatedCall:
         seen = Webhook(method, requested, params, status, content_type, text, extra_headers)
         failure = f"{status // 100}xx" if status >= 400 else None
         return seen, failure
+
+    def _prepare(self, method, url, params, extra_headers=None):
+        """What Twilio sends: the URL it signs, the path requested, the body, the headers."""
+        headers = {"Host": urlsplit(self.public_url).netloc, "User-Agent": "TwilioProxy/1.1"}
+        headers.update(self.headers)
+        headers.update(extra_headers or {})
+        if method == "GET":  # the parameters join the query, and the signature covers the URL
+            requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)
+            signed, body = {}, b""
+        else:
+            requested, signed, body = url, params, urlencode(params).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self._sign(requested, signed, headers)
+        parts = urlsplit(requested)
+        return requested, urlunsplit(("", "", parts.path or "/", parts.query, "")), body, headers
+
+    def _next_transport(self):
+        """Webhooks rotate between the transports, as between replicas of the app."""
+        transport = self.transports[self._turn % len(self.transports)]
+        self._turn += 1
+        return transport
 
     # Webhooks ##
 
@@ -533,20 +541,9 @@ class SimulatedCall:
             raise self._fail("11200", f"{url} is not on {self.public_url}, the app's URL")
         params = {**self.params, "CallStatus": "in-progress" if self.requests else "ringing"}
         params.update(extra or {})
-        headers = {"Host": public.netloc, "User-Agent": "TwilioProxy/1.1", **self.headers}
-        if method == "GET":  # the parameters join the query, and the signature covers the URL
-            requested = url + ("&" if urlsplit(url).query else "?") + urlencode(params)
-            signed, body = {}, b""
-        else:
-            requested, signed, body = url, params, urlencode(params).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self._sign(requested, signed, headers)
-        parts = urlsplit(requested)
-        path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
-        transport = self.transports[self._turn % len(self.transports)]
-        self._turn += 1
+        requested, path, body, headers = self._prepare(method, url, params)
         try:
-            status, res_headers, raw = transport.request(method, path, body, headers)
+            status, res_headers, raw = self._next_transport().request(method, path, body, headers)
         except OSError as error:
             self.requests.append(Webhook(method, requested, params, 0, "", ""))
             raise self._fail("11205", f"{method} {requested} got no answer: {error}") from error

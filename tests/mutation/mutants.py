@@ -540,8 +540,8 @@ MUTANTS = [
         ),
         ("if status != 200:", "if status >= 500:"),
         (
-            'params.update(extra or {})\n        headers = {"Host": public.netloc,',
-            'params.update(extra or {})\n        headers = {"Host": "localhost",',
+            'headers = {"Host": urlsplit(self.public_url).netloc,',
+            'headers = {"Host": "localhost",',
         ),
         ('"QueuePosition": str(position),', '"QueuePosition": "1",'),
     ),
