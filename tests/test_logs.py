@@ -3,7 +3,9 @@
 import functools
 import io
 import logging
+import sys
 import threading
+import time
 
 import pytest
 
@@ -26,6 +28,26 @@ def business(message="recording call=CA1"):
 @pytest.mark.parametrize("created", [1e9, 1764000000.5, 1764000001.999])
 def test_formatter_writes_what_the_standard_formatter_writes(created):
     line = record(created=created)
+    assert Formatter().format(line) == logging.Formatter(FORMAT).format(line)
+
+
+def failed_record():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        line = record(level=logging.ERROR, message="handler-failed path=%s")
+        line.args, line.exc_info = ("/voice",), sys.exc_info()
+        return line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [record(message="plain"), record(message="%d lines", level=logging.WARNING), failed_record()],
+    ids=["plain", "args", "traceback"],
+)
+def test_formatter_writes_what_the_standard_formatter_writes_of_any_record(line):
+    if line.msg == "%d lines":
+        line.args = (3,)
     assert Formatter().format(line) == logging.Formatter(FORMAT).format(line)
 
 
@@ -90,8 +112,22 @@ class StuckStream(io.StringIO):
         return super().write(text)
 
 
-def queued(stream, capacity=100):
-    log = QueuedLog(stream, capacity)
+class RecordingStream(io.StringIO):
+    """Keeps each write apart, and says when one happened."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+        self.wrote = threading.Event()
+
+    def write(self, text):
+        self.writes.append(text)
+        self.wrote.set()
+        return super().write(text)
+
+
+def queued(stream, capacity=100, linger=logs.LINGER):
+    log = QueuedLog(stream, capacity, linger)
     log.writer.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     return log
 
@@ -155,6 +191,77 @@ def test_flush_gives_up_on_a_stuck_stream_in_time():
         stream.free.set()
 
 
+# Lingering: a busy writer writes many lines at once, yet nothing urgent waits ###
+
+LONG = 60.0  # seconds of lingering: longer than any of these tests may take
+
+
+def written_once(log, stream, message="first"):
+    """A line written by a writer that now lingers after the write."""
+    log.handler.handle(record(message=message))
+    assert stream.wrote.wait(5)
+    stream.wrote.clear()
+
+
+def test_a_line_after_a_quiet_spell_is_written_at_once():
+    stream = RecordingStream()
+    log = queued(stream, linger=LONG)
+    log.handler.handle(record(message="first"))
+    assert stream.wrote.wait(5)  # no flush, and LONG has not passed
+    assert stream.writes == ["INFO first\n"]
+
+
+def test_ordinary_lines_soon_after_a_write_wait_and_go_out_together():
+    stream = RecordingStream()
+    log = queued(stream, linger=LONG)
+    written_once(log, stream)
+    for number in (2, 3):
+        log.handler.handle(record(message=f"line {number}"))
+    assert not stream.wrote.wait(0.3)
+    assert log.flush(5)
+    assert stream.writes[1:] == ["INFO line 2\nINFO line 3\n"]
+
+
+@pytest.mark.parametrize(
+    "urgent, shown",
+    [
+        (record(level=logging.ERROR, message="handler-failed"), "ERROR handler-failed"),
+        (record(level=logging.CRITICAL, message="down"), "CRITICAL down"),
+        (business(), "INFO recording call=CA1"),
+    ],
+    ids=["error", "critical", "business"],
+)
+def test_an_urgent_line_is_written_at_once_with_what_lingers(urgent, shown):
+    stream = RecordingStream()
+    log = queued(stream, linger=LONG)
+    written_once(log, stream)
+    log.handler.handle(record(message="waiting"))
+    log.handler.handle(urgent)
+    assert stream.wrote.wait(5)
+    assert stream.writes[1] == f"INFO waiting\n{shown}\n"
+
+
+def test_flush_writes_what_lingers_at_once():
+    stream = RecordingStream()
+    log = queued(stream, linger=LONG)
+    written_once(log, stream)
+    log.handler.handle(record(message="waiting"))
+    assert log.flush(2)
+    assert stream.getvalue() == "INFO first\nINFO waiting\n"
+
+
+def test_a_writer_a_batch_behind_does_not_linger():
+    stream = StuckStream()
+    log = queued(stream, capacity=10 * logs.BATCH, linger=LONG)
+    for number in range(3 * logs.BATCH):
+        log.handler.handle(record(message=f"line {number}"))
+    stream.free.set()  # the first write takes what it holds; the rest are a batch behind
+    deadline = time.monotonic() + 5
+    while stream.getvalue().count("\n") < 3 * logs.BATCH and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stream.getvalue().count("\n") == 3 * logs.BATCH
+
+
 # Business events #############################################################
 
 
@@ -162,8 +269,8 @@ def test_flush_gives_up_on_a_stuck_stream_in_time():
 def active(monkeypatch, request):
     """A queued log installed as the process's, on a stream the test controls."""
 
-    def install(stream):
-        log = queued(stream)
+    def install(stream, linger=logs.LINGER):
+        log = queued(stream, linger=linger)
         monkeypatch.setattr(logs, "_active", log)
         logger = logging.getLogger(logs.BUSINESS)
         monkeypatch.setattr(logger, "handlers", [log.handler])
@@ -181,6 +288,14 @@ def test_a_business_event_is_written_before_write_business_event_returns(active)
     active(stream)
     assert logs.write_business_event("recording call=CA1") is True
     assert stream.getvalue() == "INFO recording call=CA1\n"
+
+
+def test_a_business_event_is_written_at_once_while_the_writer_lingers(active):
+    stream = RecordingStream()
+    log = active(stream, linger=LONG)
+    written_once(log, stream)
+    assert logs.write_business_event("recording call=CA1", wait=5) is True
+    assert stream.writes[1:] == ["INFO recording call=CA1\n"]
 
 
 def test_a_business_event_on_a_stuck_stream_returns_false_in_time(active):
