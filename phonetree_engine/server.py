@@ -2,10 +2,13 @@
 
     python -m phonetree_engine.server [waitress-serve's options] module:app
 
-The Procfile runs this. It takes waitress-serve's options and differs from it in three ways:
+The Procfile runs this. It takes waitress-serve's options and differs from it in four ways:
 
 - it binds the port before it says "serving on", and a port in use is one line, not a traceback;
 - it lifts the open-files limit to what ``--connection-limit`` needs;
+- waitress warns "Task queue depth is N" for every request that waits for a thread, so a burst
+  of calls wrote as many warnings as webhooks; one comes through every ``QUEUE_NOTICE_SECONDS``
+  instead, saying how many it stands for;
 - on SIGTERM, which a platform sends on every deploy, restart and scale-down, it stops the way
   a replica behind a router should: it closes its listening sockets at once (a new connection
   is refused, so the router or proxy tries another replica), answers ``/healthz`` with 503,
@@ -38,6 +41,7 @@ from phonetree_engine import logs
 DRAIN_SECONDS = 7.0  # Twilio gives up on a webhook after 15 s; most take a millisecond
 FLUSH_SECONDS = 1.5
 SETTLE_SECONDS = 0.2  # a connection accepted just before the close gets to send its request
+QUEUE_NOTICE_SECONDS = 10.0
 ARRIVING_SECONDS = 3.0  # a request still arriving counts as in flight if bytes came this lately
 
 log = logging.getLogger("phonetree")
@@ -49,6 +53,9 @@ stopping = threading.Event()
 def serve(app, **options) -> int:
     """Bind, say where, serve until SIGTERM, then drain and exit (see the module's docstring)."""
     raise_open_files_limit(int(options.get("connection_limit", 100)))
+    queue_log = logging.getLogger("waitress.queue")
+    if not any(isinstance(known, QueueDepthNotice) for known in queue_log.filters):
+        queue_log.addFilter(QueueDepthNotice())
     try:
         server = waitress.create_server(app, **options)
     except OSError as error:
@@ -61,6 +68,33 @@ def serve(app, **options) -> int:
         signal.signal(signal.SIGTERM, lambda signum, frame: start_stopping(server))
     server.run()
     return 0
+
+
+class QueueDepthNotice(logging.Filter):
+    """Lets waitress's "Task queue depth" warning through once every ``every`` seconds.
+
+    The line let through tells how many it stands for, and the deepest queue among them.
+    """
+
+    def __init__(self, every: float = QUEUE_NOTICE_SECONDS, clock=time.monotonic):
+        super().__init__()
+        self.every, self.clock = every, clock
+        self.next_at = 0.0  # when the next warning may come through
+        self.held = 0  # warnings held back since the last one let through
+        self.deepest = 0
+
+    def filter(self, record) -> bool:
+        depth = record.args[0] if isinstance(record.args, tuple) and record.args else 0
+        now = self.clock()
+        if now < self.next_at:
+            self.held += 1
+            self.deepest = max(self.deepest, depth)
+            return False
+        if self.held:
+            record.msg += " (%d more since the last such line, the deepest %d)"
+            record.args = (*record.args, self.held, max(self.deepest, depth))
+        self.next_at, self.held, self.deepest = now + self.every, 0, 0
+        return True
 
 
 def listening(server) -> list[tuple[str, int]]:

@@ -152,16 +152,21 @@ class WebProcess(Server):
     """The Procfile's web command without honcho, its stderr where a test says.
 
     For what honcho would hide: stderr into a pipe nobody reads, the exact exit of the process.
+    ``target`` (module:callable) serves another app with the same command and options.
     """
 
-    def __init__(self, stderr=None, **settings: str):
+    def __init__(self, stderr=None, target: str | None = None, **settings: str):
         super().__init__(**settings)
-        self.stderr = stderr
+        self.stderr, self.target = stderr, target
 
     def start(self) -> WebProcess:
         env = {**server_environ(self.settings), "PORT": str(self.port)}
+        command = procfile_command()
+        if self.target is not None:
+            app = command.split()[-1]
+            command = command.removesuffix(app) + self.target
         self.process = subprocess.Popen(
-            ["sh", "-c", "exec " + procfile_command()],
+            ["sh", "-c", "exec " + command],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import array
 import fcntl
 import http.client
+import logging
 import selectors
 import signal
 import socket
@@ -315,3 +316,69 @@ def test_a_stopping_server_refuses_new_connections_and_fails_its_health_check():
         assert server.process.wait(10) == 0
     finally:
         server.stop()
+
+
+# A burst: more requests than threads ########################################
+
+
+def test_a_burst_writes_one_queue_warning_not_one_per_waiting_request():
+    """Waitress warns for every request that waits for a thread; the server lets one through."""
+    server = WebProcess(target="tests.fixtures.slow:app").start()
+    try:
+        server.wait_until_healthy()
+
+        def get(_):
+            conn = http.client.HTTPConnection(HOST, server.port, timeout=15)
+            try:
+                conn.request("GET", "/")
+                return conn.getresponse().status
+            finally:
+                conn.close()
+
+        with ThreadPoolExecutor(BURST) as pool:  # three times waitress's 4 threads
+            assert list(pool.map(get, range(BURST))) == [200] * BURST
+        # Each warning is written before its request is served: all are in the log by now.
+        warnings = [line for line in server.log.splitlines() if "Task queue depth is" in line]
+    finally:
+        server.stop()
+    assert len(warnings) == 1, warnings
+
+
+BURST = 12
+
+
+@pytest.fixture
+def notice():
+    """A QueueDepthNotice on a clock the test moves, and what it lets through."""
+    from phonetree_engine.server import QueueDepthNotice
+
+    clock = [100.0]
+    kept = QueueDepthNotice(every=10.0, clock=lambda: clock[0])
+
+    def warn(depth: int, at: float) -> str | None:
+        clock[0] = at
+        line = logging.LogRecord("waitress.queue", logging.WARNING, "", 0, QUEUE, (depth,), None)
+        return line.getMessage() if kept.filter(line) else None
+
+    return warn
+
+
+QUEUE = "Task queue depth is %d"  # waitress's own words
+
+
+def test_the_first_queue_warning_comes_through_as_waitress_wrote_it(notice):
+    assert notice(3, at=100.0) == "Task queue depth is 3"
+
+
+def test_queue_warnings_within_the_interval_are_held_back(notice):
+    notice(1, at=100.0)
+    assert [notice(depth, at=100.0 + depth) for depth in (2, 7, 4)] == [None, None, None]
+
+
+def test_the_next_warning_after_the_interval_says_how_many_it_stands_for(notice):
+    notice(1, at=100.0)
+    for depth, at in ((2, 101.0), (7, 102.0), (4, 109.9)):
+        notice(depth, at)
+    shown = "Task queue depth is 3 (3 more since the last such line, the deepest 7)"
+    assert notice(3, at=110.0) == shown
+    assert notice(5, at=121.0) == "Task queue depth is 5"  # nothing held back meanwhile
