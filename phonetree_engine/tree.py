@@ -67,7 +67,6 @@ STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
 WAITING_VERBS = ("Gather", "Dial", "Record", "Enqueue")
 # Leave too: a queued caller goes on at the Enqueue's action, anyone else is hung up on.
 ENDING_VERBS = ("Hangup", "Reject", "Leave")
-PLAIN_VALUE = re.compile(r'[^ "=]+')  # what a log value can be without quotes
 # Every character a line-splitting tool may honour (str.splitlines' list, and DEL), written as
 # an escape, so that no value can start a line of its own in the log.
 LINE_BREAKS = {code: f"\\u{code:04x}" for code in (*range(0x20), 0x7F, 0x85, 0x2028, 0x2029)}
@@ -507,7 +506,9 @@ def event_line(event: str, **fields) -> str:
     parts = [event]
     for key, value in fields.items():
         text = str(value)
-        if not text or not text.isprintable() or PLAIN_VALUE.fullmatch(text) is None:
+        # Quoted when empty, or when it holds what ends or splits a value: `in` on each is
+        # a tenth of a regular expression's cost, and this runs for every field of every line.
+        if not text or not text.isprintable() or " " in text or '"' in text or "=" in text:
             text = json.dumps(text, ensure_ascii=False).translate(LINE_BREAKS)
         parts.append(f"{key}={text}")
     return " ".join(parts)

@@ -272,23 +272,22 @@ def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
     fields = [field for field in raw.decode("utf-8", "replace").split("&") if field]
     if len(fields) > MAX_FIELDS:
         raise bottle.HTTPError(400, "Bad Request: too many fields.")
-    pairs = []
-    for field in fields:
-        name, _, value = field.partition("=")
-        pairs.append((unquote_form(name), unquote_form(value)))
-    return pairs
+    # Only short fields are remembered: a stranger's huge ones must not fill the memory.
+    return [split_cached(field) if len(field) <= 80 else split_field(field) for field in fields]
+
+
+def split_field(field: str) -> tuple[str, str]:
+    name, _, value = field.partition("=")
+    return unquote_form(name), unquote_form(value)
+
+
+# Twilio sends the same numbers, SIDs and statuses with every webhook of a call.
+split_cached = functools.lru_cache(maxsize=4096)(split_field)
 
 
 def unquote_form(text: str) -> str:
     if "%" not in text and "+" not in text:
         return text
-    # Only short values are remembered: a stranger's huge ones must not fill the memory.
-    return unquote_cached(text) if len(text) <= 64 else unquote_plus(text, errors="replace")
-
-
-@functools.lru_cache(maxsize=4096)
-def unquote_cached(text: str) -> str:
-    """Twilio sends the same numbers, SIDs and statuses with every webhook of a call."""
     return unquote_plus(text, errors="replace")
 
 

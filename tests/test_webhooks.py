@@ -358,11 +358,11 @@ def test_form_parsing_agrees_with_the_standard_library(raw):
 
 
 def test_huge_values_are_not_remembered(app):
-    from phonetree_engine.web import unquote_cached
+    from phonetree_engine.web import split_cached
 
-    before = unquote_cached.cache_info().currsize
+    before = split_cached.cache_info().currsize
     TestApp(app).post("/voice", "CallerName=" + "%41" * 20000)
-    assert unquote_cached.cache_info().currsize == before
+    assert split_cached.cache_info().currsize == before
 
 
 # Callbacks fail safe: a queue's wait music may not Dial, Record or Gather the menu ##

@@ -156,14 +156,7 @@ MUTANTS = [
             "url = state_url(self.prefix, self.state, part, self.carried())",
             "url = state_url(self.prefix, self.state, part)",
         ),
-        (
-            "if not text or not text.isprintable()",
-            "if not text.isprintable()",
-            {
-                "equivalent": "PLAIN_VALUE needs one character at least, so an empty value is "
-                "quoted by the last test of the line anyway"
-            },
-        ),
+        ("if not text or not text.isprintable()", "if not text.isprintable()"),
         ("isinstance(verbs, (list, tuple))", "isinstance(verbs, list)"),
         (
             'STATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\\Z")',
@@ -249,8 +242,8 @@ MUTANTS = [
         ),
         ("if len(fields) > MAX_FIELDS:", "if len(fields) >= MAX_FIELDS:"),
         (
-            'unquote_cached(text) if len(text) <= 64 else unquote_plus(text, errors="replace")',
-            "unquote_cached(text)",
+            "split_cached(field) if len(field) <= 80 else split_field(field)",
+            "split_cached(field)",
         ),
         (
             'scheme = first(environ.get("HTTP_X_FORWARDED_PROTO")) or environ["wsgi.url_scheme"]',

@@ -47,7 +47,7 @@ MUTANTS = [
         ("self.read.add(name)", "pass"),
         ("for name in self.slots:", 'for name in ("tries",):'),
         ("json.dumps(text, ensure_ascii=False)", "json.dumps(text)"),
-        ("PLAIN_VALUE = re.compile(r'[^ \"=]+')", "PLAIN_VALUE = re.compile(r'[^ \"]+')"),
+        ("""or '"' in text or "=" in text:""", """or '"' in text:"""),
     ),
     *group(
         "phonetree_engine/checks.py",
