@@ -51,7 +51,8 @@ business = logging.getLogger(BUSINESS)
 
 
 def is_business(record: logging.LogRecord) -> bool:
-    return getattr(record, "business", False) or record.name.startswith(BUSINESS)
+    # vars(), not getattr: a missing attribute costs an exception, on every line.
+    return record.name.startswith(BUSINESS) or vars(record).get("business", False)
 
 
 def is_urgent(record: logging.LogRecord | None) -> bool:
@@ -193,7 +194,7 @@ class StreamWriter(logging.Handler):
         except Exception:
             self.pending.append("")  # still one record to account for
             self.handleError(record)
-        written = getattr(record, "written", None)
+        written = vars(record).get("written")
         if written is not None:
             self.waiting.append(written)
         if self.records.empty() or len(self.pending) >= BATCH:
