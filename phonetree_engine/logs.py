@@ -3,8 +3,8 @@
 Request threads hand each record to a bounded queue (the standard library's `QueueHandler`) and
 go on; one thread (a `QueueListener`) writes them to stderr, everything queued in one write. A
 quiet server writes each line at once. A busy one writes at most every ``LINGER`` seconds, many
-lines per system call: waking the writer for every line cost a tenth of the throughput, in
-thread switches. Errors and business events are written at once, busy or not, and so is
+lines per system call: waking the writer for every line cost a few percent of the throughput,
+in thread switches. Errors and business events are written at once, busy or not, and so is
 everything queued when `flush` is called (at start-up, on SIGTERM, at exit).
 
 If stderr is slow, full (a pipe nobody reads) or gone, the queue fills and what does not fit is

@@ -341,9 +341,9 @@ class WebhookLine:
 
     A request thread keeps only the facts; the log's writer thread builds the text, many lines
     together (the logging HOWTO's "arbitrary objects as messages"). Built on request threads,
-    the line cost a twentieth of the throughput; on the writer, a fraction of that. ``entered``
-    lists every state the answer went through (the report counts each); ``ms`` stays last, as
-    the report reads a line without it as cut off.
+    the line cost about a twentieth of the throughput; on the writer, a fraction of that.
+    ``entered`` lists every state the answer went through (the report counts each); ``ms``
+    stays last, as the report reads a line without it as cut off.
     """
 
     __slots__ = ("entered", "ms", "params", "path", "private", "reached", "token")

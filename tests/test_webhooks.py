@@ -1,6 +1,7 @@
 """Webhooks that are safe in production: signatures, recovery, retry limits, bad input, logs."""
 
 import logging
+import time
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -13,7 +14,7 @@ import states
 from phonetree import log_mode
 from phonetree_engine.settings import Config
 from phonetree_engine.tree import Keys, State
-from phonetree_engine.web import MAX_FIELDS, mask_number, parse_pairs
+from phonetree_engine.web import MAX_FIELDS, WebhookLine, mask_number, parse_pairs
 from phonetree_tools.caller import SimulatedCall
 from tests.prompts import MENU, SORRY
 
@@ -302,6 +303,14 @@ def test_one_structured_line_per_webhook_with_the_number_masked(app, caplog):
         "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 entered=hours next=hours ms="
         in lines[0]
     )
+
+
+def test_a_webhook_line_written_late_says_how_long_the_answer_took():
+    """The writer builds the line when it writes, perhaps 0.1 s later: ``ms`` is the answer's."""
+    started = time.perf_counter()
+    line = WebhookLine({"PATH_INFO": "/voice"}, {"CallSid": "CA0"}, "menu", ["menu"], started)
+    time.sleep(0.2)
+    assert float(str(line).rpartition(" ms=")[2]) < 100
 
 
 def test_a_request_from_anyone_but_twilio_is_logged_as_refused(guarded, caplog):
