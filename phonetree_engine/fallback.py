@@ -7,16 +7,22 @@ built from the settings alone::
     /fallback               an apology, then the receptionist
     /fallback/dialed        nobody answered: a voicemail
     /fallback/saved         the voicemail ended: thanks and goodbye
-    /fallback/recorded      the recording's status: a business event in the log (Twilio
-                            retries on a 5xx if the log could not take it)
+    /fallback/recorded      the recording's status: a business event in the log, and the
+                            voicemail delivered as any other (email, webhook); Twilio
+                            retries on a 5xx when the log or a channel did not take it
+
+The recording's callback carries few of the call's parameters, so its URL carries the caller.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import urlencode
+
 from twilio.twiml.voice_response import Hangup, Record, Say
 
-from phonetree_engine import notify
-from phonetree_engine.tree import RETRY_FRAGMENT, event_line
+from phonetree_engine import messages, notify
+from phonetree_engine.tree import RETRY_FRAGMENT, event_line, mask_number, seconds
 
 APOLOGY = "Sorry, we are having trouble with our phone system. Let me put you through to a person."
 LEAVE_MESSAGE = (
@@ -49,12 +55,16 @@ class Fallback:
     def dialed(self, params, context, prefix):
         if params.get("DialCallStatus") in ANSWERED:
             return [self.xml(Hangup())], "fallback-answered", ()
+        caller = {"from": params.get("From", "")[:20], "name": params.get("CallerName", "")[:40]}
+        query = urlencode({name: value for name, value in caller.items() if value})
         record = Record(
             action=f"{prefix}/fallback/saved",
             max_length=self.config.voicemail_max_length,
             finish_on_key="#",
             play_beep=True,
-            recording_status_callback=f"{prefix}/fallback/recorded{RETRY_FRAGMENT}",
+            recording_status_callback=f"{prefix}/fallback/recorded"
+            + (f"?{query}" if query else "")
+            + RETRY_FRAGMENT,
         )
         # Twilio skips Record's action when the recording is empty, and goes on here.
         verbs = [Say(LEAVE_MESSAGE), record, Say(NO_MESSAGE), Hangup()]
@@ -65,15 +75,32 @@ class Fallback:
         return [self.xml(Say(said), Hangup())], "fallback-saved", ()
 
     def recorded(self, params, context, prefix):
+        status = params.get("RecordingStatus", "-")[:20]
+        number = params.get("from", "")[:20]
         notify.record(
             event_line(
                 "recording",
                 call=params.get("CallSid", "-")[:40],
-                status=params.get("RecordingStatus", "-")[:20],
+                status=status,
                 url=params.get("RecordingUrl", "-")[:300],
                 duration=params.get("RecordingDuration", "-")[:10],
                 recording=params.get("RecordingSid", "-")[:40],
                 via="fallback",
+                **{"from": mask_number(number)},
             )
         )
+        if status == "completed":  # "absent" (silence) or "failed": nothing to listen to
+            timezone = self.config.timezone
+            started = params.get("RecordingStartTime", "")
+            message = messages.voicemail(
+                recording_sid=params.get("RecordingSid", "")[:40],
+                call_sid=params.get("CallSid", "")[:40],
+                number=number,
+                name=params.get("name", "")[:40],
+                when=notify.started_at(started, timezone) or datetime.now(timezone),
+                path="fallback",
+                duration=seconds(params.get("RecordingDuration", "")),
+                recording_url=params.get("RecordingUrl", "")[:300],
+            )
+            notify.send(self.config, message)
         return [], "-", ()

@@ -24,7 +24,12 @@ def record(line: str) -> None:
 
 def deliver(call, message: Message) -> None:
     """Send ``message`` on every configured channel; raise TryAgain unless all took it."""
-    failures = Delivery.from_config(call.config).deliver(message)
+    send(call.config, message)
+
+
+def send(config, message: Message) -> None:
+    """`deliver` with the settings alone, for a route that has no call (the fallback)."""
+    failures = Delivery.from_config(config).deliver(message)
     for failure in failures:
         line = event_line(
             "delivery-failed",
@@ -41,10 +46,15 @@ def deliver(call, message: Message) -> None:
 
 def started(call, text: str) -> datetime:
     """When a recording started (Twilio's RFC 2822 time), in the business's time zone."""
+    return started_at(text, call.config.timezone) or call.now
+
+
+def started_at(text: str, timezone) -> datetime | None:
+    """`started` without a call: None when Twilio's time is missing or odd."""
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        moment = None
+        return None
     if moment is None or moment.tzinfo is None:
-        return call.now
-    return moment.astimezone(call.config.timezone)
+        return None
+    return moment.astimezone(timezone)

@@ -514,6 +514,11 @@ def event_line(event: str, **fields) -> str:
     return " ".join(parts)
 
 
+def seconds(text: str) -> int:
+    """A duration Twilio posted (QueueTime, RecordingDuration), in whole seconds; 0 if odd."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 0
+
+
 def mask_number(number: str) -> str:
     """Keep the last four digits of a caller's number: enough to tell calls apart in a log."""
     if not number:

@@ -3,6 +3,8 @@ lets them leave a message or ask to be called back."""
 
 from twilio.twiml.voice_response import Enqueue, Gather, Leave, Play, Redirect, Say
 
+from phonetree_engine.tree import seconds
+
 LEAVE_KEY = "1"
 CALLBACK_KEY = "2"
 
@@ -72,7 +74,3 @@ def estimate(words, average: int) -> str:
     if minutes < 1:
         return words["under_a_minute"]
     return words["one_minute"] if minutes == 1 else words["minutes"].format(minutes=minutes)
-
-
-def seconds(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() else 0

@@ -8,7 +8,7 @@ carries few of the call's parameters, so its URL carries the caller and how they
 from twilio.twiml.voice_response import Hangup, Record, Say
 
 from phonetree_engine import messages, notify
-from phonetree_engine.tree import event_line, mask_number
+from phonetree_engine.tree import event_line, mask_number, seconds
 
 WORDS = {
     "en-US": {
@@ -130,7 +130,3 @@ def transcribed(call):
             recording_url=call.param("RecordingUrl")[:300],
         ),
     )
-
-
-def seconds(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 0

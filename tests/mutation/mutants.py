@@ -302,6 +302,14 @@ MUTANTS = [
         ),
     ),
     *group(
+        "phonetree_engine/tree.py",
+        STATES,
+        (
+            "return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 0",
+            "return int(text) if text.isdigit() and len(text) < 7 else 0",
+        ),
+    ),
+    *group(
         "states/support.py",
         STATES,
         (
@@ -316,10 +324,6 @@ MUTANTS = [
         ("if position.isascii() and position.isdigit():", "if position:"),
         ('wait_url=call.url("wait")', 'wait_url=call.url("waiting")'),
         ("offer.play(config.hold_music_url)", "pass"),
-        (
-            "return int(text) if text.isascii() and text.isdigit() else 0",
-            "return int(text) if text.isdigit() else 0",
-        ),
         (
             'offer = Gather(num_digits=1, action=call.url("wait"))',
             "offer = Gather(num_digits=1)",
