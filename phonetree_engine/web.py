@@ -27,6 +27,7 @@ from phonetree_engine.tree import (
     as_verbs,
     event_line,
     mask_number,
+    shown,
     words_in,
 )
 
@@ -320,7 +321,15 @@ def first(header: str | None) -> str:
 
 
 def wsgi_quote(path: str) -> str:
+    # A tree has few paths: short ones are remembered, a stranger's long ones never.
+    return quote_cached(path) if len(path) <= 200 else quote_path(path)
+
+
+def quote_path(path: str) -> str:
     return quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
+
+
+quote_cached = functools.lru_cache(maxsize=1024)(quote_path)
 
 
 # What a webhook line keeps of Twilio's parameters: what the caller did, and what the report
@@ -334,6 +343,7 @@ LOGGED_PARAMS = (
     "QueueTime",
     "RecordingDuration",
 )
+LOGGED_KEYS = tuple((name, name.lower()) for name in LOGGED_PARAMS)
 
 
 class WebhookLine:
@@ -357,21 +367,25 @@ class WebhookLine:
         self.private = private
 
     def __str__(self) -> str:
-        params = self.params
-        fields = {
-            "call": params.get("CallSid", "-")[:40],
-            "from": mask_number(params.get("From", "")),
-            "path": self.path[:100],
-        }
-        for name in LOGGED_PARAMS:
-            if name in params:
-                fields[name.lower()] = params[name][:40]
-        if self.private and "digits" in fields:  # a number the caller entered, e.g. an account
-            fields["digits"] = mask_number(fields["digits"])
+        # Written out rather than through event_line: the writer builds one per webhook.
+        get = self.params.get
+        parts = [
+            "webhook",
+            "call=" + shown(get("CallSid", "-")[:40]),
+            "from=" + shown(mask_number(get("From", ""))),
+            "path=" + shown(self.path[:100]),
+        ]
+        for name, key in LOGGED_KEYS:
+            value = get(name)
+            if value is not None:
+                value = value[:40]
+                if self.private and key == "digits":  # a number the caller entered
+                    value = mask_number(value)
+                parts.append(f"{key}={shown(value)}")
         if self.entered:
-            fields["entered"] = ",".join(self.entered)
-        fields["next"] = self.reached
+            parts.append("entered=" + shown(",".join(self.entered)))
+        parts.append("next=" + shown(self.reached))
         if self.token:
-            fields["retry_token"] = self.token[:80]
-        fields["ms"] = f"{self.ms:.2f}"
-        return event_line("webhook", **fields)
+            parts.append("retry_token=" + shown(self.token[:80]))
+        parts.append(f"ms={self.ms:.2f}")
+        return " ".join(parts)

@@ -281,6 +281,14 @@ def test_menu_keys_are_not_masked(account, caplog):
     assert "digits=1 " in caplog.records[-1].getMessage()
 
 
+def test_keys_posted_to_a_menu_are_logged_as_posted(caplog):
+    """Only what a collecting state takes is masked: a menu's keys stay readable, however many."""
+    with caplog.at_level(logging.INFO, logger="phonetree"):
+        TestApp(tree()).post("/state/known/exit", {"CallSid": "CA1", "Digits": "1234567"})
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook")]
+    assert "digits=1234567 " in lines[0]
+
+
 @pytest.mark.parametrize("length", [0, 21])
 def test_a_collect_of_an_impossible_length_is_refused(length):
     table = {

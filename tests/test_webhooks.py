@@ -374,6 +374,18 @@ def test_huge_values_are_not_remembered(app):
     assert split_cached.cache_info().currsize == before
 
 
+def test_long_paths_are_not_remembered(guarded):
+    from phonetree_engine.web import quote_cached
+
+    post(guarded, "/voice", PARAMS, sign_url="http://localhost/voice")
+    path = "/state/" + "a" * 5000
+    before = quote_cached.cache_info()
+    post(guarded, path, PARAMS, sign_url=f"http://localhost{path}")  # the signature reads it
+    after = quote_cached.cache_info()
+    assert after.currsize == before.currsize
+    assert after.hits > before.hits  # the short part of the URL was looked up, and found
+
+
 # Callbacks fail safe: a queue's wait music may not Dial, Record or Gather the menu ##
 
 
