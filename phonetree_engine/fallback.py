@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import Hangup, Record, Say
 
-from phonetree_engine import messages, notify
-from phonetree_engine.tree import RETRY_FRAGMENT, event_line, mask_number, seconds
+from phonetree_engine import notify
+from phonetree_engine.tree import RETRY_FRAGMENT
 
 APOLOGY = "Sorry, we are having trouble with our phone system. Let me put you through to a person."
 LEAVE_MESSAGE = (
@@ -75,32 +75,7 @@ class Fallback:
         return [self.xml(Say(said), Hangup())], "fallback-saved", ()
 
     def recorded(self, params, context, prefix):
-        status = params.get("RecordingStatus", "-")[:20]
-        number = params.get("from", "")[:20]
-        notify.record(
-            event_line(
-                "recording",
-                call=params.get("CallSid", "-")[:40],
-                status=status,
-                url=params.get("RecordingUrl", "-")[:300],
-                duration=params.get("RecordingDuration", "-")[:10],
-                recording=params.get("RecordingSid", "-")[:40],
-                via="fallback",
-                **{"from": mask_number(number)},
-            )
-        )
-        if status == "completed":  # "absent" (silence) or "failed": nothing to listen to
-            timezone = self.config.timezone
-            started = params.get("RecordingStartTime", "")
-            message = messages.voicemail(
-                recording_sid=params.get("RecordingSid", "")[:40],
-                call_sid=params.get("CallSid", "")[:40],
-                number=number,
-                name=params.get("name", "")[:40],
-                when=notify.started_at(started, timezone) or datetime.now(timezone),
-                path="fallback",
-                duration=seconds(params.get("RecordingDuration", "")),
-                recording_url=params.get("RecordingUrl", "")[:300],
-            )
-            notify.send(self.config, message)
+        fields = {**params, "via": "fallback"}
+        timezone = self.config.timezone
+        notify.voicemail_recorded(fields.get, self.config, lambda: datetime.now(timezone))
         return [], "-", ()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from phonetree_engine import logs
+from phonetree_engine import logs, messages
 from phonetree_engine.delivery import Delivery, Message
-from phonetree_engine.tree import TryAgain, event_line
+from phonetree_engine.tree import TryAgain, event_line, mask_number, seconds
 
 
 def record(line: str) -> None:
@@ -44,13 +44,45 @@ def send(config, message: Message) -> None:
         raise TryAgain(f"the {message.kind} was not delivered by {channels}")
 
 
-def started(call, text: str) -> datetime:
-    """When a recording started (Twilio's RFC 2822 time), in the business's time zone."""
-    return started_at(text, call.config.timezone) or call.now
+def voicemail_recorded(get, config, now) -> None:
+    """A recording's status callback, from a voicemail state or the fallback route.
+
+    Writes the fact at once, then delivers a finished recording; TryAgain when either fails.
+    ``get(name, default)`` reads the callback's parameters, with what its URL carries
+    (``from``, ``name``, ``via``); ``now()`` is the time when Twilio sent none.
+    """
+    status = get("RecordingStatus", "-")[:20]
+    record(
+        event_line(
+            "recording",
+            call=get("CallSid", "-")[:40],
+            status=status,
+            url=get("RecordingUrl", "-")[:300],
+            duration=get("RecordingDuration", "-")[:10],
+            recording=get("RecordingSid", "-")[:40],
+            via=get("via", "-")[:40],
+            **{"from": mask_number(get("from", ""))},
+        ),
+    )
+    if status != "completed":  # "absent" (silence) or "failed": there is nothing to listen to
+        return
+    send(
+        config,
+        messages.voicemail(
+            recording_sid=get("RecordingSid", "")[:40],
+            call_sid=get("CallSid", "")[:40],
+            number=get("from", "")[:20],
+            name=get("name", "")[:40],
+            when=started_at(get("RecordingStartTime", ""), config.timezone) or now(),
+            path=get("via", "voicemail")[:40],
+            duration=seconds(get("RecordingDuration", "")),
+            recording_url=get("RecordingUrl", "")[:300],
+        ),
+    )
 
 
 def started_at(text: str, timezone) -> datetime | None:
-    """`started` without a call: None when Twilio's time is missing or odd."""
+    """When a recording started (Twilio's RFC 2822 time), in ``timezone``; None if odd."""
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

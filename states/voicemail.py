@@ -8,7 +8,7 @@ carries few of the call's parameters, so its URL carries the caller and how they
 from twilio.twiml.voice_response import Hangup, Record, Say
 
 from phonetree_engine import messages, notify
-from phonetree_engine.tree import event_line, mask_number, seconds
+from phonetree_engine.tree import event_line
 
 WORDS = {
     "en-US": {
@@ -74,34 +74,7 @@ def saved(call):
 
 def recorded(call):
     """Write a finished recording to the log at once, and deliver it to the business."""
-    status = call.param("RecordingStatus", "-")[:20]
-    notify.record(
-        event_line(
-            "recording",
-            call=call.param("CallSid", "-")[:40],
-            status=status,
-            url=call.param("RecordingUrl", "-")[:300],
-            duration=call.param("RecordingDuration", "-")[:10],
-            recording=call.param("RecordingSid", "-")[:40],
-            via=call.param("via", "-")[:40],
-            **{"from": mask_number(call.param("from"))},
-        ),
-    )
-    if status != "completed":  # "absent" (silence) or "failed": there is nothing to listen to
-        return
-    notify.deliver(
-        call,
-        messages.voicemail(
-            recording_sid=call.param("RecordingSid")[:40],
-            call_sid=call.param("CallSid")[:40],
-            number=call.param("from"),
-            name=call.param("name"),
-            when=notify.started(call, call.param("RecordingStartTime")),
-            path=call.param("via", "voicemail"),
-            duration=seconds(call.param("RecordingDuration")),
-            recording_url=call.param("RecordingUrl")[:300],
-        ),
-    )
+    notify.voicemail_recorded(call.param, call.config, lambda: call.now)
 
 
 def transcribed(call):

@@ -127,7 +127,11 @@ MUTANTS = [
         "states/voicemail.py",
         STATES,
         ("play_beep=True,", "play_beep=False,"),
-        ('status = call.param("RecordingStatus", "-")[:20]', 'status = "completed"'),
+    ),
+    *group(
+        "phonetree_engine/notify.py",
+        (*STATES, "tests/test_fallback.py"),
+        ('status = get("RecordingStatus", "-")[:20]', 'status = "completed"'),
     ),
     *group(
         "states/__init__.py",
