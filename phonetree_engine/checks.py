@@ -1,62 +1,159 @@
-"""The checks that judge a table at start-up: every problem, one line each, naming the state.
+"""The checks that judge a tree at start-up: every problem, one line each, naming the state and
+the file where it can be mended.
 
-A wrong table must stop the app before it answers a call, never surface on a live one.
+A wrong tree must stop the app before it answers a call, never surface on a live one.
 """
 
 from __future__ import annotations
 
 import inspect
+import re
+import secrets
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from twilio.twiml import TwiML
 
+from phonetree_engine.call import CONTEXT_BUDGET, ENGINE_SLOTS, SEALED, Call, Setup, Slot
 from phonetree_engine.collect import MAX_DIGITS, Collect
 from phonetree_engine.languages import ChooseLanguage
+from phonetree_engine.seal import Seal, sealed_size
 from phonetree_engine.tree import (
-    CONTEXT_BUDGET,
     ENDING_VERBS,
-    ENGINE_SLOTS,
+    ENGINE_WORDS,
+    HOLD_VERBS,
+    MAX_TRIES,
     STATE_NAME,
     WAITING_VERBS,
-    Call,
     Choose,
     Keys,
-    MissingWords,
     Outcome,
-    Slot,
     State,
     TableError,
-    as_verbs,
+    Tree,
+)
+from phonetree_engine.words import (
+    MissingWords,
+    defined_in,
     find_words,
+    split_phrases,
 )
 
 EXITS = (str, Keys, Outcome, Choose, Collect, ChooseLanguage)
+KEY_CHARS = set("0123456789*#")
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 
 
-def check_table(
-    table: Mapping[str, State],
-    start: str,
-    recovery: str,
-    config: Any,
-    context: Mapping[str, Slot] | None = None,
-) -> None:
-    """Raise TableError listing every problem with the table, or return quietly."""
-    problems = _check_context(table, context or {})
-    slots = table_slots(table, context or {}) if not problems else dict(ENGINE_SLOTS)
+def check_tree(tree: Tree, config: Any) -> None:
+    """Raise TableError listing every problem with the tree, or return quietly."""
+    if not isinstance(tree, Tree):
+        raise TableError([f"the app takes a Tree(...), not {type(tree).__name__}"])
+    table, context = tree.table, tree.context or {}
+    problems = _check_context(table, context)
+    slots = table_slots(table, context) if not problems else dict(ENGINE_SLOTS)
+    problems += _check_words(tree, config)
+    said = _check_languages(tree, config)
+    problems += said
+    setup = Setup(config, slots=slots, seal=Seal(secrets.token_bytes(32)), words=tree.words)
+    held = _held(table)
     for name, row in table.items():
-        problems += _check_row(name, row, table, config, slots)
-    for role, name in (("start", start), ("recovery", recovery)):
+        problems += [p for p in _check_row(name, row, tree, setup, held) if not _told(p, said)]
+    for role, name in (("start", tree.start), ("recovery", tree.recovery)):
         if name not in table:
-            problems.append(f"the {role} state {name!r} is not in the table")
+            problems.append(f"the {role} state {name!r} is not in the table{where(tree.table)}")
     if not problems:
-        problems += _check_reachable(table, start) + _check_chains(table)
+        problems += _check_reachable(table, tree.start) + _check_chains(table)
     if problems:
         raise TableError(problems)
 
 
+def where(value: object) -> str:
+    """`` (states/menu.py, OPTIONS)``: the file a tree author edits, when it can be found."""
+    found = defined_in(value)
+    return f" ({found})" if found else ""
+
+
+def _check_words(tree: Tree, config: Any) -> list[str]:
+    """The tree gives every sentence the engine says for it, in every language."""
+    problems = []
+    for language in config.languages:
+        try:
+            found = find_words(tree.words, language)
+        except MissingWords:
+            names = ", ".join(ENGINE_WORDS)
+            problems.append(f"the tree's words: no {language} words for {names}{where(tree.words)}")
+            continue
+        missing = [name for name in ENGINE_WORDS if name not in found]
+        if missing:
+            problems.append(
+                f"the tree's words: no {language} words for {', '.join(missing)}{where(tree.words)}"
+            )
+    return problems
+
+
+def _check_languages(tree: Tree, config: Any) -> list[str]:
+    """Every words dict of the tree's modules (``{"en-US": {...}, ...}`` at module level) has
+    every language, with every sentence the first one has: all of them at once, by file."""
+    problems = []
+    languages = config.languages
+    for words, found in _words_dicts(tree):
+        for language in languages:
+            try:
+                first = find_words(words, languages[0])
+                given = find_words(words, language)
+            except MissingWords:
+                names = find_words(words, next(iter(words))) if words else {}
+                listed = f" for {', '.join(names)}" if isinstance(names, Mapping) else ""
+                problems.append(f"no {language} words{listed} ({found})")
+                continue
+            if isinstance(first, Mapping) and isinstance(given, Mapping):
+                missing = [name for name in first if name not in given]
+                if missing:
+                    problems.append(f"no {language} words for {', '.join(missing)} ({found})")
+    return problems
+
+
+def _words_dicts(tree: Tree) -> list[tuple[Mapping, str]]:
+    """(dict, "states/hours.py, WORDS") for each module-level words dict of the tree's package."""
+    package = _package_of(tree)
+    found, seen = [], {id(tree.words)}
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not (name == package or name.startswith(package + ".")):
+            continue
+        for value in vars(module).values():
+            if id(value) in seen or not _is_words(value):
+                continue
+            seen.add(id(value))
+            place = defined_in(value)
+            if place:
+                found.append((value, place))
+    return found
+
+
+def _package_of(tree: Tree) -> str:
+    """The package the tree's table is written in (``states``), where its words live."""
+    for name, module in list(sys.modules.items()):
+        if module is not None and any(v is tree.table for v in vars(module).values()):
+            return name.split(".")[0]
+    return "\0"
+
+
+def _is_words(value: Any) -> bool:
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(isinstance(key, str) and LANGUAGE.fullmatch(key) for key in value)
+    )
+
+
+def _told(problem: str, said: list[str]) -> bool:
+    """A state's missing words already named by file: not said twice."""
+    return "words" in problem and any(s[s.rfind("(") :] in problem for s in said)
+
+
 def table_slots(table: Mapping[str, State], context: Mapping[str, Slot]) -> dict[str, Slot]:
-    """Every name a call of this table may carry: the engine's, the Collects', the tree's."""
+    """Every name a call of this table may carry: the engine's, the collects', the tree's."""
     slots = dict(ENGINE_SLOTS)
     for row in table.values():
         if isinstance(row, State) and isinstance(row.exit, Collect):
@@ -67,12 +164,12 @@ def table_slots(table: Mapping[str, State], context: Mapping[str, Slot]) -> dict
 
 def _check_context(table: Mapping[str, State], context: Mapping[str, Slot]) -> list[str]:
     """Declared names are usable in a URL, given once, and fit the budget together."""
-    problems, owners = [], {name: "the engine" for name in ENGINE_SLOTS}
+    problems, owners = [], {name: "the engine" for name in (*ENGINE_SLOTS, SEALED)}
     declared = [(name, slot, "the tree's context") for name, slot in context.items()]
     for state, row in table.items():
         if isinstance(row, State) and isinstance(row.exit, Collect):
             if not 0 < row.exit.size <= MAX_DIGITS:
-                problems.append(f"state {state!r}: a Collect takes 1 to {MAX_DIGITS} digits")
+                problems.append(f"state {state!r}: a collect takes 1 to {MAX_DIGITS} digits")
             declared += [
                 (name, slot, f"state {state!r}") for name, slot in row.exit.slots().items()
             ]
@@ -89,7 +186,9 @@ def _check_context(table: Mapping[str, State], context: Mapping[str, Slot]) -> l
             owners[name] = owner
     if not problems:
         slots = table_slots(table, context)
-        size = sum(len(name) + 2 + slot.size for name, slot in slots.items())
+        readable = sum(len(n) + 2 + s.size for n, s in slots.items() if not s.personal)
+        private = sum(len(n) + 2 + s.size * 3 for n, s in slots.items() if s.personal)
+        size = readable + (len(SEALED) + 2 + sealed_size(private) if private else 0)
         if size > CONTEXT_BUDGET:
             names = ", ".join(f"{name} ({slot.size})" for name, slot in slots.items())
             problems.append(
@@ -99,7 +198,8 @@ def _check_context(table: Mapping[str, State], context: Mapping[str, Slot]) -> l
     return problems
 
 
-def _check_row(name: str, row: Any, table: Mapping[str, State], config: Any, slots) -> list[str]:
+def _check_row(name: str, row: Any, tree: Tree, setup: Setup, held: set[str]) -> list[str]:
+    table = tree.table
     if not isinstance(row, State):
         return [f"state {name!r}: the row must be a State(...), not {type(row).__name__}"]
     problems = []
@@ -108,58 +208,91 @@ def _check_row(name: str, row: Any, table: Mapping[str, State], config: Any, slo
     exit_ = row.exit
     if not (exit_ is None or isinstance(exit_, EXITS)):
         problems.append(
-            f"state {name!r}: exit must be None, a state name, Keys, Outcome, Choose or Collect, "
+            f"state {name!r}: exit must be None, a state name, Keys, Outcome, Choose or a collect, "
             f"not {type(exit_).__name__}"
         )
         return problems
-    for label, target in row.edges():
-        if target not in table:
-            via = f" on {label}" if label else ""
-            problems.append(f"state {name!r}: leads{via} to {target!r}, which is not a state")
+    problems += _check_targets(name, row, table)
     if isinstance(exit_, Choose):
         problems += _check_handler(name, "exit handler", exit_.handler)
     if isinstance(exit_, Keys):
-        problems += _check_keys(name, exit_, config)
-        if problems:
-            return problems
-    for part, handler in row.callbacks.items():
+        problems += _check_keys(name, exit_, setup.config)
+    if isinstance(exit_, Collect) and exit_.attempts is not None:
+        problems += _check_limit(name, "a collect's attempts", exit_.attempts, exit_.words)
+    if problems:
+        return problems
+    for part, handler in row.webhooks.items():
         if part == "exit" or not STATE_NAME.match(part):
-            problems.append(f"state {name!r}: callback name {part!r} is not a usable URL part")
-        problems += _check_handler(name, f"callback {part!r}", handler)
+            problems.append(f"state {name!r}: webhook name {part!r} is not a usable URL part")
+        problems += _check_handler(name, f"webhook {part!r}", handler)
     handler_problems = _check_handler(name, "enter handler", row.enter)
-    return problems + (handler_problems or _check_rendering(name, row, config, slots))
+    return problems + (handler_problems or _check_rendering(name, row, setup, name in held))
+
+
+def _check_targets(name: str, row: State, table: Mapping[str, State]) -> list[str]:
+    """Every state the row can lead to exists; a leftover names the file it is written in."""
+    problems = []
+    options = {o.to: o for o in row.exit.options} if isinstance(row.exit, Keys) else {}
+    for label, target in row.edges():
+        if target in table:
+            continue
+        via = f" on {label}" if label else ""
+        if target in options and label == options[target].key:
+            found = where(row.exit.options)
+            problems.append(f"state {name!r}: option {label} leads to {target!r}, which is not "
+                            f"a state{found}")  # fmt: skip
+        elif label.startswith('"') and target in options:
+            continue  # said once per option
+        else:
+            problems.append(
+                f"state {name!r}: leads{via} to {target!r}, which is not a state{where(table)}"
+            )
+    return problems
 
 
 def _check_keys(name: str, keys: Keys, config: Any) -> list[str]:
-    """Spoken words and announcements are given per language, and every key is announced."""
+    """Options have usable keys, said and heard in every language they are given in."""
     problems = []
-    for field in ("words", "announce"):
-        given = getattr(keys, field)
-        if not all(isinstance(words, Mapping) for words in given.values()):
-            problems.append(
-                f"state {name!r}: Keys {field} must map each language to its words, "
-                f'e.g. {{"en-US": {{...}}}}'
-            )
-    if problems:
-        return problems
-    for language in config.languages if keys.words else ():
-        try:
-            find_words(keys.words, language)
-        except MissingWords as error:
-            problems.append(f"state {name!r}: {error} a caller may say")
-    for language in config.languages if keys.announce else ():
-        try:
-            announced = find_words(keys.announce, language)
-        except MissingWords as error:
-            problems.append(f"state {name!r}: {error} in its announcements")
-            continue
-        for key in keys.keys:
-            if key not in announced:
-                problems.append(f"state {name!r}: key {key!r} has no announcement in {language}")
-        for key in announced:
-            if key not in keys.keys:
-                problems.append(f"state {name!r}: announces key {key!r}, which it does not take")
+    found = where(keys.options)
+    seen = set()
+    for option in keys.options:
+        if not option.key or set(option.key) - KEY_CHARS:
+            problems.append(f"state {name!r}: option key {option.key!r} is not 0-9, * or #{found}")
+        elif option.key in seen:
+            problems.append(f"state {name!r}: two options have the key {option.key!r}{found}")
+        seen.add(option.key)
+        for what, given in (("say", option.say), ("hear", option.hear)):
+            if not isinstance(given, Mapping) or not all(
+                isinstance(v, str) for v in given.values()
+            ):
+                problems.append(
+                    f"state {name!r}: option {option.key}'s {what} maps each language to its "
+                    f'words, e.g. {{"en-US": "..."}}{found}'
+                )
+                continue
+            for language in config.languages if given else ():
+                try:
+                    words = find_words(given, language)
+                except MissingWords:
+                    problems.append(
+                        f"state {name!r}: option {option.key} has no {language} words to {what}"
+                        f"{found}"
+                    )
+                    continue
+                if what == "hear" and not split_phrases(words):
+                    problems.append(f"state {name!r}: option {option.key} hears nothing{found}")
+    if keys.tries is not None:
+        problems += _check_limit(name, "a menu's tries", keys.tries, keys.options)
     return problems
+
+
+def _check_limit(name: str, what: str, limit: Any, near: object) -> list[str]:
+    if isinstance(limit, int) and 1 <= limit <= MAX_TRIES:
+        return []
+    return [
+        f"state {name!r}: {what} of {limit!r} can never be reached: the URL counts 1 to "
+        f"{MAX_TRIES} tries{where(near)}"
+    ]
 
 
 def _check_handler(name: str, what: str, handler: Any) -> list[str]:
@@ -174,35 +307,50 @@ def _check_handler(name: str, what: str, handler: Any) -> list[str]:
     return []
 
 
-def _check_rendering(name: str, row: State, config: Any, slots) -> list[str]:
-    """Enter the state, open and closed, and check the TwiML keeps the call going."""
+def _check_rendering(name: str, row: State, setup: Setup, held: bool) -> list[str]:
+    """Enter the state, open and closed, in every language; the TwiML must keep the call going."""
     contexts = row.exit.sample_contexts() if isinstance(row.exit, Collect) else [{}]
+    languages = setup.config.languages
     for is_open in (True, False):
         for context in contexts:
             said = {}  # language -> what its Says say
-            for language in config.languages:
-                verbs = _render(name, row, config, slots, {**context, "lang": language}, is_open)
+            for language in languages:
+                verbs = _render(name, row, setup, {**context, "lang": language}, is_open, held)
                 if isinstance(verbs, str):
                     return [verbs]
                 said[language] = _said(verbs)
-            problem = _check_translated(name, said, config.languages)
+            problem = _check_translated(name, said, languages, row)
             if problem:
                 return [problem]
     return []
 
 
-def _render(name, row, config, slots, context, is_open) -> list | str:
+def _render(name, row, setup, context, is_open, held) -> list | str:
     """The verbs a state answers with, or what is wrong with them."""
-    call = Call(name, config, context=context, is_open=is_open, slots=slots, exit=row.exit)
+    call = Call(name, setup, context=context, is_open=is_open, exit=row.exit, hold=row.hold)
     try:
-        verbs = as_verbs(row.enter(call))
+        verbs = as_list(row.enter(call))
     except MissingWords as error:
         return f"state {name!r}: {error}"
     except Exception as error:
-        return f"state {name!r}: the enter handler failed: {error!r}"
+        return f"state {name!r}: the enter handler failed: {error!r}{where(row.enter)}"
     if not all(isinstance(verb, TwiML) for verb in verbs):
         return f"state {name!r}: the enter handler must return TwiML verbs (or a list)"
+    if held:
+        odd = [verb.name for verb in verbs if verb.name not in HOLD_VERBS]
+        if odd:
+            return (
+                f"state {name!r}: plays while a caller is queued, where <{odd[0]}> cannot be "
+                f"used (only {', '.join(HOLD_VERBS)})"
+            )
+        return _check_way_out(name, row, verbs, call.action, held=True) or verbs
     return _check_way_out(name, row, verbs, call.action) or verbs
+
+
+def as_list(verbs) -> list:
+    if verbs is None:
+        return []
+    return list(verbs) if isinstance(verbs, (list, tuple)) else [verbs]
 
 
 def _said(verbs) -> list[str]:
@@ -214,7 +362,7 @@ def _said(verbs) -> list[str]:
     return texts
 
 
-def _check_translated(name: str, said: Mapping[str, list[str]], languages) -> str | None:
+def _check_translated(name: str, said, languages, row: State) -> str | None:
     """A sentence said the same in two languages was written without its words (WORDS)."""
     first = set(said[languages[0]])
     for language in languages[1:]:
@@ -223,15 +371,18 @@ def _check_translated(name: str, said: Mapping[str, list[str]], languages) -> st
             return (
                 f"state {name!r}: says {same[0]!r} in {language} as in {languages[0]}; "
                 f"give it words in each language and say them with call.words(WORDS)"
+                f"{where(row.enter)}"
             )
     return None
 
 
-def _check_way_out(name: str, row: State, verbs: list, action: str) -> str | None:
+def _check_way_out(name: str, row: State, verbs: list, action: str, held=False) -> str | None:
     names = [verb.name for verb in verbs]
     if row.exit is None and (not names or names[-1] not in ENDING_VERBS):
+        if held:
+            return None  # wait music that runs out is played again: the caller stays queued
         return f"state {name!r}: a terminal state must end the call with Hangup"
-    if not row.waits:
+    if not row.waits or held:  # (wait music need not post: the carrier plays it again)
         return None
     waiting = [verb for verb in verbs if verb.name in WAITING_VERBS]
     if not any(verb.attrs.get("action") == action for verb in waiting):
@@ -243,6 +394,22 @@ def _check_way_out(name: str, row: State, verbs: list, action: str) -> str | Non
     if last.name == "Gather" and not last.attrs.get("actionOnEmptyResult"):
         return f"state {name!r}: a Gather without actionOnEmptyResult hangs up on silence"
     return None
+
+
+def _held(table: Mapping[str, State]) -> set[str]:
+    """States that play while a caller is queued: each row's hold state, and every state its
+    exits lead to, until one leaves the queue (an Enqueue's own exit is not among them)."""
+    held, todo = set(), [row.hold for row in table.values() if isinstance(row, State) and row.hold]
+    while todo:
+        name = todo.pop()
+        if name in held or name not in table or not isinstance(table[name], State):
+            continue
+        held.add(name)
+        row = table[name]
+        if row.exit is not None and not isinstance(row.exit, str | Keys | Choose | Collect):
+            continue
+        todo += [target for _, target in row.edges()]
+    return held
 
 
 def _check_reachable(table: Mapping[str, State], start: str) -> list[str]:

@@ -1,8 +1,10 @@
 """Collect and confirm: ask for digits, read them back, 1 to confirm, 2 to enter them again.
 
 One state of the table does the whole exchange; which prompt comes next and the digits
-awaiting confirmation travel in the URL (``step``, ``entry``), so any replica serves any step.
-See ``tree.py`` for the table's vocabulary and the README for an example.
+awaiting confirmation travel in the URL (``step``, and ``entry`` sealed), so any replica serves
+any step. Its prompts come from the tree: a row's own ``ask`` (and any prompt it changes), the
+rest from the tree's words (``collect_confirm``, ``collect_offer``, ``collect_invalid``,
+``collect_silence``), in the caller's language.
 """
 
 from __future__ import annotations
@@ -12,25 +14,12 @@ from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather
 
-from phonetree_engine.tree import Call, MissingWords, Slot, State, find_words
+from phonetree_engine.call import Call, Slot
+from phonetree_engine.tree import State
+from phonetree_engine.words import MissingWords
 
-MAX_DIGITS = 20  # the most a Collect may ask for; the entry slot is this big
-
-# Prompts every Collect has unless its words say otherwise; {digits} is read digit by digit.
-COLLECT_WORDS = {
-    "en-US": {
-        "confirm": "You entered {digits}. Press 1 to confirm, or 2 to enter it again.",
-        "offer": "We have the number {digits}. Press 1 to confirm, or 2 to enter another number.",
-        "invalid": "That number is not valid.",
-        "silence": "Sorry, I did not hear any digits.",
-    },
-    "es-US": {
-        "confirm": "Usted marcó {digits}. Oprima 1 para confirmar, o 2 para marcarlo de nuevo.",
-        "offer": "Tenemos el número {digits}. Oprima 1 para confirmar, o 2 para marcar otro.",
-        "invalid": "Ese número no es válido.",
-        "silence": "Lo siento, no escuché ningún dígito.",
-    },
-}
+MAX_DIGITS = 20  # the most a collect may ask for; the entry slot is this big
+PROMPTS = ("confirm", "offer", "invalid", "silence")  # each "collect_<name>" in the tree's words
 CONFIRM_KEY, AGAIN_KEY = "1", "2"
 
 
@@ -49,8 +38,8 @@ def spoken(digits: str) -> str:
 class Collect:
     """Ask for digits, read them back, then go to ``then`` with them in ``call.context[into]``.
 
-    ``words`` maps each language to its prompts: ``ask`` (required) and, to change the
-    defaults of ``COLLECT_WORDS``, ``confirm``, ``offer``, ``invalid`` and ``silence``.
+    ``words`` maps each language to its prompts: ``ask`` (required) and, to change the tree's
+    (``collect_confirm``, ...), ``confirm``, ``offer``, ``invalid`` and ``silence``.
     ``length`` asks for exactly that many digits; without it, up to ``max_length`` ended by #.
     ``valid(digits)`` may refuse an entry (the caller hears ``invalid`` and enters again).
     ``default(call)`` may offer a value first (e.g. the caller ID): if it passes the same
@@ -69,13 +58,17 @@ class Collect:
     default: Callable[[Call], str] | None = None
     attempts: int | None = None
 
+    def limit(self, config) -> int:
+        """Failed tries before ``give_up``."""
+        return self.attempts or config.max_retries
+
     @property
     def size(self) -> int:
         return self.length or self.max_length
 
     def slots(self) -> dict[str, Slot]:
-        """The context this exit carries: the confirmed value, masked in logs."""
-        return {self.into: Slot(self.size, collected=True)}
+        """The context this exit carries: the confirmed value, sealed and masked."""
+        return {self.into: Slot(self.size, personal=True)}
 
     def edges(self) -> list[tuple[str, str]]:
         return [("confirmed", self.then), ("too many tries", self.give_up)]
@@ -97,14 +90,15 @@ class Collect:
     def prompts(self, call: Call) -> Mapping[str, str]:
         own = call.words(self.words)
         if "ask" not in own:
-            raise MissingWords(f"no {call.language} words for ask")
-        try:
-            defaults = find_words(COLLECT_WORDS, call.language)
-        except MissingWords:  # a language of its own: then its words must say everything
-            defaults = {}
-        missing = set(COLLECT_WORDS["en-US"]) - set(defaults) - set(own)
+            raise MissingWords(f"no {call.language} words for ask", self.words)
+        shared = call.words(call.setup.words)
+        defaults = {
+            name: shared[f"collect_{name}"] for name in PROMPTS if f"collect_{name}" in shared
+        }
+        missing = set(PROMPTS) - set(defaults) - set(own)
         if missing:
-            raise MissingWords(f"no {call.language} words for {', '.join(sorted(missing))}")
+            names = ", ".join(f"collect_{name}" for name in sorted(missing))
+            raise MissingWords(f"no {call.language} words for {names}", call.setup.words)
         return {**defaults, **own}
 
     # Entering: one of three prompts ##
@@ -114,7 +108,7 @@ class Collect:
         words = self.prompts(call)
         step = call.context.get("step")
         entry = call.context.get("entry")
-        if step == "confirm" and entry:
+        if step == "confirm" and entry and self.accepts(entry):
             return self.read_back(call, words["confirm"], entry)
         offered = self.offered(call) if step is None else None
         if offered:
@@ -144,6 +138,8 @@ class Collect:
     def decide(self, call: Call) -> tuple[str, bool]:
         step = call.context.get("step")
         entry = call.context.get("entry") if step == "confirm" else None
+        if entry is not None and not self.accepts(entry):  # checked again, whatever came
+            return self.retry(call, "invalid")
         value = entry or (self.offered(call) if step is None else None)
         digits = call.digits
         if value and digits == CONFIRM_KEY:
@@ -164,7 +160,7 @@ class Collect:
 
     def retry(self, call: Call, step: str | None, entry: str | None = None) -> tuple[str, bool]:
         tries = call.tries + 1
-        if tries >= (self.attempts or call.config.max_retries):
+        if tries >= self.limit(call.config):
             return self.leave(call, self.give_up)
         call.keep("entry", entry)
         call.keep("step", step)

@@ -6,13 +6,17 @@ from the URL and the URL prefix, and sends back the TwiML it renders.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 
-from phonetree_engine.checks import check_table, table_slots
+from phonetree_engine.call import Call, Setup
+from phonetree_engine.checks import check_tree, table_slots
 from phonetree_engine.collect import Collect
+from phonetree_engine.delivery import Delivery
 from phonetree_engine.languages import ChooseLanguage
+from phonetree_engine.seal import Seal
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import MAX_CHAIN, Call, Keys, Slot, State, as_verbs
+from phonetree_engine.tree import MAX_CHAIN, Keys, State, Tree
 
 MAX_RENDERED = 4096  # steady answers kept; beyond this they are rendered every time
 
@@ -20,28 +24,47 @@ MAX_RENDERED = 4096  # steady answers kept; beyond this they are rendered every 
 class Engine:
     """Walks the table: enters states (chaining those that go on at once) and takes exits."""
 
-    def __init__(self, table, start, recovery, config: Config, clock=None, context=None):
-        check_table(table, start, recovery, config, context or {})
-        self.table: dict[str, State] = dict(table)
-        self.slots: dict[str, Slot] = table_slots(self.table, context or {})
-        self.start, self.recovery = start, recovery
-        self.config, self.clock = config, clock
+    def __init__(self, tree: Tree, config: Config, clock=None, delivery: Delivery | None = None):
+        check_tree(tree, config)
+        self.tree = tree
+        self.table: dict[str, State] = dict(tree.table)
+        self.start, self.recovery = tree.start, tree.recovery
+        self.config = config
+        # Without SECRET_KEY or a signing key, a key of this process alone: sealed values then
+        # open on this replica only (start-up says so).
+        self.seal_shared = config.seal_key is not None
+        self.setup = Setup(
+            config=config,
+            clock=clock,
+            slots=table_slots(self.table, tree.context),
+            seal=Seal(config.seal_key or secrets.token_bytes(32)),
+            delivery=delivery if delivery is not None else Delivery.from_config(config),
+            words=tree.words,
+        )
+        self.slots = self.setup.slots
         # Steady TwiML by (prefix, state, the context values it read); the names each state
         # read, by (prefix, state), tell which keys to look for.
         self._rendered: dict[tuple, str] = {}
         self._reads: dict[tuple, list[tuple[str, ...]]] = {}
 
+    @property
+    def clock(self):
+        return self.setup.clock
+
+    @clock.setter
+    def clock(self, clock) -> None:
+        self.setup.clock = clock
+
     def call(self, state, params, context, prefix, trail=()) -> Call:
-        exit_ = self.table[state].exit if state in self.table else None
+        row = self.table.get(state)
         return Call(
             state,
-            self.config,
+            self.setup,
             params,
             context,
-            self.clock,
             prefix,
-            slots=self.slots,
-            exit=exit_,
+            exit=row.exit if row else None,
+            hold=row.hold if row else None,
             trail=trail,
         )
 
@@ -107,15 +130,16 @@ class Engine:
             return target, carried
         carried.pop("tries", None)
         if failed and isinstance(exit_, Keys) and exit_.give_up:
-            if call.tries + 1 >= self.config.max_retries:
+            if call.tries + 1 >= exit_.limit(self.config):
                 return exit_.give_up, carried
             carried["tries"] = str(call.tries + 1)
         return target, carried
 
-    def callback(self, name, part, params, context=None, prefix="") -> list[str]:
+    def answer(self, name, part, params, context=None, prefix="") -> list[str]:
+        """Answer one of a state's other webhooks (``State.webhooks``)."""
         call = self.call(name, params, context or {}, prefix)
         row = self.table[name]
-        return [self.to_xml(as_verbs(row.callbacks[part](call)), row, call)]
+        return [self.to_xml(as_verbs(row.webhooks[part](call)), row, call)]
 
     def collects(self, name: str) -> bool:
         """Whether what a caller posts to this state's exit is theirs to keep private."""
@@ -134,7 +158,7 @@ class Engine:
                 verb.attrs["voice"] = voice
         elif verb.name == "Gather" and self.listens(verb, row, call):
             verb.attrs.setdefault("input", "dtmf speech")
-            verb.attrs.setdefault("hints", ", ".join(row.exit.spoken(call)))
+            verb.attrs.setdefault("hints", ", ".join(row.exit.hints(call.language)))
             verb.attrs.setdefault("language", call.language)
             verb.attrs.setdefault("speechTimeout", "auto")
         for child in verb.verbs:
@@ -143,12 +167,18 @@ class Engine:
 
     @staticmethod
     def listens(gather, row: State, call: Call) -> bool:
-        """A Gather posting to a Keys exit with words also takes speech, hinted with them."""
-        words = isinstance(row.exit, Keys) and row.exit.words
-        return bool(words) and gather.attrs.get("action") == call.action
+        """A Gather posting to a Keys exit that hears words also takes speech, hinted with them."""
+        hears = isinstance(row.exit, Keys) and row.exit.listens
+        return hears and gather.attrs.get("action") == call.action
 
 
 def updated(context: Mapping[str, str], kept: Mapping[str, str | None]) -> dict[str, str]:
     """The context with what an exit kept; a kept None forgets the name."""
     merged = {**context, **kept}
     return {name: value for name, value in merged.items() if value is not None}
+
+
+def as_verbs(verbs) -> list:
+    if verbs is None:
+        return []
+    return list(verbs) if isinstance(verbs, (list, tuple)) else [verbs]

@@ -7,13 +7,14 @@ the tree sounds as if it were not there.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from twilio.twiml.voice_response import Gather
 
-from phonetree_engine.tree import Call, State, find_words, words_in
+from phonetree_engine.call import Call
+from phonetree_engine.tree import State
+from phonetree_engine.words import Phrases, find_words, split_phrases, words_in
 
 
 def choose_language(then: str, words: Mapping[str, Mapping[str, str]]) -> State:
@@ -48,7 +49,7 @@ class ChooseLanguage:
     def enter(self, call: Call):
         """Each option in its own language and voice, by key or by saying its name."""
         options = self.options(call)
-        names = [name.strip() for _, _, words in options for name in words["names"].split(",")]
+        names = [name for _, _, words in options for name in split_phrases(words["names"])]
         choice = Gather(
             input="dtmf speech",
             num_digits=1,
@@ -68,10 +69,12 @@ class ChooseLanguage:
     def decide(self, call: Call) -> tuple[str, bool]:
         options = self.options(call)
         chosen = next((language for key, language, _ in options if key == call.digits), None)
-        said = re.findall(r"\w+", call.speech.lower())
-        for _, language, words in options:
-            if chosen is None and said:
-                names = {name.strip().lower() for name in words["names"].split(",")}
-                chosen = language if names & set(said) else None
+        if chosen is None and call.speech:
+            names = Phrases(
+                (name, language)
+                for _, language, words in options
+                for name in split_phrases(words["names"])
+            )
+            chosen = names.find(call.speech)
         call.keep("lang", chosen or call.config.language)
         return self.then, False

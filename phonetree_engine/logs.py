@@ -353,15 +353,21 @@ def dropped() -> dict[str, int]:
     return _active.dropped() if _active else {"lines": 0, "business": 0}
 
 
-def write_business_event(message: str, wait: float = BUSINESS_WAIT) -> bool:
-    """Log a business event at INFO and wait until it is written; False if not in ``wait`` s.
+def business_event(message: str) -> threading.Event:
+    """Log a business event at INFO; the event is set once the line is written.
 
-    Without the queue (logging set up by a host application) the line goes to its handlers
-    as any other, and counts as written.
+    Without the queue (logging set up by a host application) the line goes to its handlers as
+    any other, and counts as written at once.
     """
+    written = threading.Event()
     if _active is None:
         business.info(message)
-        return True
-    written = threading.Event()
-    business.info(message, extra={"business": True, "written": written})
-    return written.wait(wait)
+        written.set()
+    else:
+        business.info(message, extra={"business": True, "written": written})
+    return written
+
+
+def write_business_event(message: str, wait: float = BUSINESS_WAIT) -> bool:
+    """Log a business event at INFO and wait until it is written; False if not in ``wait`` s."""
+    return business_event(message).wait(wait)

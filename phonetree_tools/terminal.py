@@ -172,9 +172,9 @@ def placed(app, config) -> tuple[SimulatedCall, str]:
     """A call to the app, signed and addressed as Twilio would, and the path it starts at."""
     public_url = config.public_url or "http://localhost"
     prefix = urlsplit(public_url).path  # PUBLIC_URL has no final slash
-    signing = {"auth_token": config.auth_token} if config.auth_token else {}
-    if not signing and config.shared_key:
-        signing = {"shared_key": config.shared_key}
+    signing = {"auth_token": config.twilio_auth_token} if config.twilio_auth_token else {}
+    if not signing and config.twilio_shared_key:
+        signing = {"shared_key": config.twilio_shared_key}
     call = SimulatedCall(mounted(app, prefix) if prefix else app, public_url=public_url, **signing)
     return call, prefix + "/voice"
 
@@ -295,7 +295,9 @@ def pretend(config, clock: str, now: datetime | None = None) -> datetime | None:
     # The state of the office changes only at midnight and where an interval opens or closes.
     for offset in range(SEARCH_DAYS):
         day = now.date() + timedelta(days=offset)
-        bounds = [bound for interval in config.hours.week[day.weekday()] for bound in interval]
+        bounds = [
+            bound for interval in config.opening_hours.week[day.weekday()] for bound in interval
+        ]
         for bound in [time(0), *bounds]:
             if bound == time.max:
                 continue

@@ -1,15 +1,16 @@
-"""The phone tree: one row per state. Add a state by adding a module and a row.
+"""The phone tree: one row per state, and what the engine needs of the tree besides.
 
-Each row is ``State(enter, exit, when_closed=None, callbacks={})``; see ``tree.py``.
+Each row is ``State(enter, exit, when_closed=None, hold=None, webhooks={})``; see
+``phonetree_engine/tree.py``. Add a state by adding a module and a row.
 """
 
-from phonetree_engine import Choose, Keys, Outcome, State, choose_language
-from phonetree_engine.collect import collect
+from phonetree_engine import Choose, Keys, Outcome, State, Tree, choose_language, collect
 from states import (
     callback,
     error,
     goodbye,
     greeting,
+    hold,
     hours,
     language,
     menu,
@@ -17,15 +18,13 @@ from states import (
     no_choice,
     reception,
     sales,
+    settings,
     support,
     transfer,
     unavailable,
     voicemail,
+    words,
 )
-
-START = "greeting"  # where /voice begins
-RECOVERY = "menu"  # where a caller goes on after something failed on our side
-CONTEXT = {}  # names this tree's handlers carry in its URLs, each a Slot (see tree.py)
 
 TABLE = {
     "greeting": State(greeting.enter, "language"),
@@ -33,39 +32,22 @@ TABLE = {
     "language": choose_language(then="menu", words=language.WORDS),
     "menu": State(
         menu.enter,
-        Keys(
-            keys={
-                "1": "sales",
-                "2": "support",
-                "3": "hours",
-                "9": "menu",
-                "0": "reception",
-            },
-            announce=menu.OPTIONS,  # what the menu says each key does
-            words=menu.SPOKEN,  # what a caller may say instead
-            otherwise="error",
-            silence="no_choice",
-            give_up="transfer",
-        ),
+        Keys(menu.OPTIONS, otherwise="error", silence="no_choice", give_up="transfer"),
     ),
     "sales": State(sales.enter, "voicemail"),
     "support": State(
         support.enter,
         Outcome(
             "QueueResult",
-            # No QueueResult: the wait music sent the caller here to ask for a callback.
-            {
-                "bridged": "goodbye",
-                "hangup": "goodbye",
-                "leave": "voicemail",
-                "": "callback_number",
-            },
+            {"bridged": "goodbye", "hangup": "goodbye", "leave": "voicemail"},
             otherwise="unavailable",  # queue-full, error, system-shutdown, ...
         ),
         when_closed="unavailable",
-        callbacks={"wait": support.wait},
+        hold="hold",
     ),
-    # Call me back instead of holding, while still in the queue (see callback.py).
+    # While queued: the caller's place, music, and later a message or a call back.
+    "hold": State(hold.enter, Keys(hold.OPTIONS, otherwise="hold")),
+    "leave_queue": State(hold.leave),
     "callback_number": collect(
         into=callback.INTO,
         then="callback_requested",
@@ -77,7 +59,7 @@ TABLE = {
     ),
     "callback_requested": State(callback.requested),
     "callback_declined": State(callback.declined),
-    "hours": State(hours.enter, Keys(keys={"1": "hours"}, otherwise="menu")),
+    "hours": State(hours.enter, Keys(hours.OPTIONS, otherwise="menu")),
     "reception": State(
         reception.enter,
         Outcome(
@@ -94,8 +76,17 @@ TABLE = {
     "voicemail": State(
         voicemail.enter,
         Choose(voicemail.saved, ("message_saved", "goodbye")),
-        callbacks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},
+        webhooks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},
     ),
     "message_saved": State(message_saved.enter),
     "goodbye": State(goodbye.enter),
 }
+
+TREE = Tree(
+    table=TABLE,
+    start="greeting",  # where /voice begins
+    recovery="menu",  # where a caller goes on after something failed on our side
+    words=words.WORDS,  # what the engine says for this tree: an apology, collect prompts, ...
+    person=reception.ring,  # how a person is reached when the tree cannot go on
+    settings=settings.SETTINGS,  # this business's settings, beside the engine's
+)

@@ -2,7 +2,7 @@
 
 A queued caller who presses 2 is asked to confirm their caller ID (or to enter another
 number) by the ``callback_number`` row, a ``collect`` of the table; this state then hands the
-request to the business through the same channels as voicemail. All of it runs as the queue's
+request to the business through the same channels as voicemail. All of it plays as the queue's
 wait music (Say, Gather, Hangup, Leave), so an agent who frees up meanwhile still gets the call.
 """
 
@@ -10,14 +10,12 @@ import re
 
 from twilio.twiml.voice_response import Hangup, Leave, Say
 
-from phonetree_engine import messages, notify
 from phonetree_engine.collect import spoken
-from phonetree_engine.tree import TryAgain, event_line, mask_number
+from phonetree_engine.delivery import notify
 
 INTO = "callback"  # the context name of the confirmed number
 
-
-# The callback_number row's prompts (see collect.py), then this state's own.
+# The callback_number row's prompts (the collect's others are the tree's, in words.py).
 ASK = {
     "en-US": {
         "ask": "Please enter the number we should call, then press pound.",
@@ -44,7 +42,7 @@ WORDS = {
 }
 
 
-# What Twilio sends in From for a withheld caller ID: ANONYMOUS, RESTRICTED, BLOCKED and
+# What carriers send in From for a withheld caller ID: ANONYMOUS, RESTRICTED, BLOCKED and
 # UNAVAILABLE spelled on a keypad, and the words themselves.
 WITHHELD = {"+266696687", "+7378742833", "+2562533", "+86282452253"}
 
@@ -62,44 +60,17 @@ def valid(digits: str) -> bool:
 
 
 def requested(call):
-    """Pass the confirmed number to the business, thank the caller and hang up."""
+    """Pass the confirmed number to the business; thank the caller once anyone has it."""
     digits = call.context.get(INTO)
     if digits:
         own = caller_id(call)
         number = own if own.lstrip("+") == digits else digits
-        try:
-            deliver(call, number)
-        except TryAgain:
-            pass  # a live call cannot be retried: the caller leaves a message instead
-        else:
+        if notify.callback_request(call, number, own, via="support queue"):
             thanks = call.words(WORDS)["thanks"].format(digits=spoken(digits))
             return [Say(thanks), Hangup()]
-    return declined(call)
+    return declined(call)  # nobody has it: the caller leaves a message instead
 
 
 def declined(call):
     """No number to call back: out of the queue, where the caller can leave a message."""
     return [Say(call.words(WORDS)["declined"]), Leave()]
-
-
-def deliver(call, number: str) -> None:
-    sid = call.param("CallSid")[:40]
-    notify.record(
-        event_line(
-            "callback-request",
-            call=sid or "-",
-            number=mask_number(number),
-            **{"from": mask_number(caller_id(call))},
-        )
-    )
-    notify.deliver(
-        call,
-        messages.callback_request(
-            call_sid=sid,
-            number=number,
-            caller_id=caller_id(call),
-            name=call.param("CallerName")[:40],
-            when=call.now,
-            path="support queue",
-        ),
-    )

@@ -2,6 +2,8 @@
 
 from twilio.twiml.voice_response import Hangup, Say
 
+from phonetree_engine import fill
+
 WORDS = {
     "en-US": {"goodbye": "Thank you for calling {company}. Goodbye."},
     "es-US": {"goodbye": "Gracias por llamar a {company}. Adiós."},
@@ -10,5 +12,5 @@ WORDS = {
 
 def enter(call):
     """Thank the caller and hang up."""
-    company = call.config.company_name.rstrip(".")
-    return [Say(call.words(WORDS)["goodbye"].format(company=company)), Hangup()]
+    goodbye = fill(call.words(WORDS)["goodbye"], company=call.config.company_name)
+    return [Say(goodbye), Hangup()]

@@ -2,6 +2,8 @@
 
 from twilio.twiml.voice_response import Say
 
+from phonetree_engine import fill
+
 WORDS = {
     "en-US": {
         "welcome": "Welcome to {company}.",
@@ -17,7 +19,7 @@ WORDS = {
 def enter(call):
     """Welcome the caller, and say so when the office is closed."""
     words = call.words(WORDS)
-    welcome = Say(words["welcome"].format(company=call.config.company_name.rstrip(".")))
+    welcome = Say(fill(words["welcome"], company=call.config.company_name))
     if call.is_open:
         return welcome
     return [welcome, Say(words["closed"])]

@@ -1,6 +1,11 @@
-"""Business hours, read from the configuration."""
+"""Business hours, read from the configuration and said in the caller's language."""
 
 from twilio.twiml.voice_response import Gather
+
+from phonetree_engine import Option, fill
+from states.hours_said import SAID
+
+OPTIONS = (Option("1", "hours"),)  # again; any other key goes back to the menu
 
 WORDS = {
     "en-US": {
@@ -17,8 +22,9 @@ WORDS = {
 def enter(call):
     """Say when we are open; 1 repeats, anything else goes back to the menu."""
     words = call.words(WORDS)
+    said = call.words(SAID)(call.config.opening_hours.openings())
     hours = Gather(num_digits=1, action=call.action, action_on_empty_result=True)
-    hours.say(words["open"].format(hours=call.config.hours.describe(call.language)))
+    hours.say(fill(words["open"], hours=said))
     hours.pause()
     hours.say(words["again"])
     return hours

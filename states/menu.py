@@ -1,48 +1,59 @@
-"""The main menu: the table maps its keys and spoken words to states, and announces them."""
+"""The main menu: each option in one place, its key, where it leads, and what is said and heard.
+
+The menu reads the options in this order (``call.announcements``); a caller may press the key or
+say one of the words in ``hear``. To add an option, add an ``Option`` here (and its state's row
+and module); ``python phonetree.py check`` names anything missing.
+"""
 
 from twilio.twiml.voice_response import Gather
+
+from phonetree_engine import Option
 
 WORDS = {
     "en-US": {"intro": "Listen to the following menu options."},
     "es-US": {"intro": "Escuche las siguientes opciones."},
 }
 
-# What each key of the menu's row does, read out in the order of the row's keys.
-OPTIONS = {
-    "en-US": {
-        "1": "For sales, press one.",
-        "2": "For support, press two.",
-        "3": "For our business hours, press three.",
-        "9": "To repeat these options, press nine.",
-        "0": "To speak with the receptionist, press zero.",
-    },
-    "es-US": {
-        "1": "Para ventas, oprima uno.",
-        "2": "Para soporte, oprima dos.",
-        "3": "Para nuestro horario de atención, oprima tres.",
-        "9": "Para repetir estas opciones, oprima nueve.",
-        "0": "Para hablar con la recepcionista, oprima cero.",
-    },
-}
-
-# Words a caller may say instead of pressing a key.
-SPOKEN = {
-    "en-US": {
-        "sales": "sales",
-        "support": "support",
-        "hours": "hours",
-        "operator": "reception",
-        "receptionist": "reception",
-    },
-    "es-US": {
-        "ventas": "sales",
-        "soporte": "support",
-        "horario": "hours",
-        "operador": "reception",
-        "operadora": "reception",
-        "recepcionista": "reception",
-    },
-}
+OPTIONS = (
+    Option(
+        "1",
+        "sales",
+        say={"en-US": "For sales, press one.", "es-US": "Para ventas, oprima uno."},
+        hear={"en-US": "sales", "es-US": "ventas"},
+    ),
+    Option(
+        "2",
+        "support",
+        say={"en-US": "For support, press two.", "es-US": "Para soporte, oprima dos."},
+        hear={"en-US": "support", "es-US": "soporte"},
+    ),
+    Option(
+        "3",
+        "hours",
+        say={
+            "en-US": "For our business hours, press three.",
+            "es-US": "Para nuestro horario de atención, oprima tres.",
+        },
+        hear={"en-US": "hours", "es-US": "horario"},
+    ),
+    Option(
+        "9",
+        "menu",
+        say={
+            "en-US": "To repeat these options, press nine.",
+            "es-US": "Para repetir estas opciones, oprima nueve.",
+        },
+    ),
+    Option(
+        "0",
+        "reception",
+        say={
+            "en-US": "To speak with the receptionist, press zero.",
+            "es-US": "Para hablar con la recepcionista, oprima cero.",
+        },
+        hear={"en-US": "operator, receptionist", "es-US": "operador, operadora, recepcionista"},
+    ),
+)
 
 
 def enter(call):

@@ -1,20 +1,10 @@
-"""The receptionist: ring them, and fall back to voicemail when nobody answers."""
+"""The receptionist: ring them, and fall back to voicemail when nobody answers.
 
-from twilio.twiml.voice_response import Dial, Hangup, Say
+``ring`` is also how the engine reaches a person when the tree itself cannot go on (the last
+resort, the number's fallback route): the tree hands it over as ``Tree(person=...)``.
+"""
 
-from phonetree_engine.tree import words_in
-
-# What a caller hears when even the recovery state fails: the receptionist is the last resort.
-LAST_RESORT = {
-    "en-US": {
-        "trouble": "Sorry, we are having trouble. Let me connect you to our receptionist.",
-        "failed": "We could not connect your call. Please call again later. Goodbye.",
-    },
-    "es-US": {
-        "trouble": "Lo siento, tenemos problemas. Le comunico con nuestra recepcionista.",
-        "failed": "No pudimos conectar su llamada. Por favor, llame más tarde. Adiós.",
-    },
-}
+from twilio.twiml.voice_response import Dial
 
 
 def enter(call):
@@ -35,9 +25,3 @@ def ring(config, **attrs) -> Dial:
     if sip:
         dial.sip(address)
     return dial
-
-
-def last_resort(config, language):
-    """Apologise and ring the receptionist; verbs that cannot fail, built once at start-up."""
-    words = words_in(LAST_RESORT, language, config.languages)
-    return [Say(words["trouble"]), ring(config), Say(words["failed"]), Hangup()]

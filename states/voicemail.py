@@ -1,14 +1,14 @@
-"""Voicemail: one state for sales, after hours and every fallback.
+"""Voicemail: one state for sales, after hours and every way to a message.
 
-The message reaches the business from Twilio's recording callback, which asks Twilio to retry:
-it is answered 2xx only once every channel (email, webhook) took the message. That callback
-carries few of the call's parameters, so its URL carries the caller and how they got here.
+The message reaches the business from the carrier's recording callback, which asks to be
+retried: it is answered 2xx only once every channel (email, POST) took the message. That
+callback carries few of the call's parameters, so its URL carries the caller (sealed) and how
+they got here (``via``).
 """
 
 from twilio.twiml.voice_response import Hangup, Record, Say
 
-from phonetree_engine import messages, notify
-from phonetree_engine.tree import event_line
+from phonetree_engine.delivery import notify
 
 WORDS = {
     "en-US": {
@@ -27,32 +27,32 @@ def enter(call):
     """Record a message; Record's action thanks the caller."""
     config = call.config
     words = call.words(WORDS)
-    context = {
+    once = {
         "from": call.param("From")[:20],
         "name": call.param("CallerName")[:40],
-        "via": path(call),
+        "via": via(call),
     }
     record = Record(
         action=call.action,
         max_length=config.voicemail_max_length,
         finish_on_key="#",
         play_beep=True,
-        recording_status_callback=call.url("recorded", retry=True, **context),
+        recording_status_callback=call.url("recorded", retry=True, **once),
     )
     if config.transcribe:
         record.attrs.update(
-            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **context)
+            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **once)
         )
     return [
         Say(words["record"]),
         record,
-        # Twilio skips the action when the recording is empty, and goes on here.
+        # The carrier skips the action when the recording is empty, and goes on here.
         Say(words["nothing"]),
         Hangup(),
     ]
 
 
-def path(call) -> str:
+def via(call) -> str:
     """How the caller got here, in the business's words."""
     if not call.is_open:
         return "after hours"
@@ -73,33 +73,10 @@ def saved(call):
 
 
 def recorded(call):
-    """Write a finished recording to the log at once, and deliver it to the business."""
-    notify.voicemail_recorded(call.param, call.config, lambda: call.now)
+    """A finished recording: to the log at once, and to the business on every channel."""
+    notify.voicemail(call)
 
 
 def transcribed(call):
-    """Write a recording's transcription to the log at once, and deliver it in its thread."""
-    status = call.param("TranscriptionStatus", "-")[:20]
-    text = call.param("TranscriptionText")[:4000]
-    notify.record(
-        event_line(
-            "transcription",
-            call=call.param("CallSid", "-")[:40],
-            status=status,
-            text=text[:2000],
-            recording=call.param("RecordingSid", "-")[:40],
-        ),
-    )
-    notify.deliver(
-        call,
-        messages.transcript(
-            recording_sid=call.param("RecordingSid")[:40],
-            call_sid=call.param("CallSid")[:40],
-            number=call.param("from") or call.param("From")[:20],
-            name=call.param("name"),
-            when=call.now,
-            path=call.param("via", "voicemail"),
-            text=text if status == "completed" else None,
-            recording_url=call.param("RecordingUrl")[:300],
-        ),
-    )
+    """A recording's transcription: to the log at once, and in the voicemail's thread."""
+    notify.transcript(call)

@@ -1,0 +1,258 @@
+"""Messages for the business, through channels: email (``email.py``), a JSON POST (``post.py``).
+
+Settings in, messages out: this package knows neither the engine nor the tree. ``CHANNELS`` is
+the registry, one entry and one module each; a module declares its settings (``GROUP``) and makes
+its channel from a config (``channel(config)``, None when it is not configured).
+
+``Delivery.deliver(message)`` hands the message to every channel at once and says which took it,
+within ``DEADLINE`` seconds for the whole exchange whatever a server does (silent, slow, trickling
+a byte at a time): at the deadline an unfinished channel's socket is shut, so its thread, socket
+and buffers go at once. A Twilio callback can then answer 2xx when every channel took the message
+and 5xx (Twilio retries) otherwise; a live call knows whether any channel took it.
+
+**What is guaranteed**: every message reaches each channel at least once while Twilio retries (or
+the failure is in the log, ``delivery-failed``). A copy carries the same id on every channel (the
+email's Message-ID, the POST's ``id`` and ``Idempotency-Key``), so a receiver can drop repeats.
+Copies are rare: a process remembers what each channel took for an hour and does not send it
+again on a retry it serves; a retry served by another replica cannot know (there is no shared
+storage), and the receiver sees the same id twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEADLINE = 12.0  # seconds for a whole delivery: inside the 15 s Twilio waits for our answer
+REMEMBERED = 10_000  # deliveries a process remembers, so that a retry does not send them again
+REMEMBER_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing the business must hear about: a voicemail, its transcript, a callback request.
+
+    ``id`` names the thread (a voicemail and its transcript share it); ``kind`` tells the
+    messages of a thread apart; ``follows`` is the kind this one answers in the thread.
+    ``fields`` are the structured facts, ``text`` the same for a person to read.
+    """
+
+    id: str
+    kind: str
+    subject: str
+    text: str
+    when: object  # an aware datetime, in the business's time zone
+    fields: Mapping[str, object] = field(default_factory=dict)
+    follows: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.id}.{self.kind}"
+
+
+class NotDelivered(Exception):
+    """A channel did not take a message; the text says why, without secrets."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A recipient a server refused for good (a 5xx): retrying cannot help, a person must."""
+
+    channel: str
+    address: str
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """What became of a message: the channels that took it, those that did not (and why), the
+    recipients refused for good."""
+
+    taken: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    refused: list[Refused] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every channel took it: a callback may answer 2xx."""
+        return not self.failed
+
+
+# An exchange with a server, bounded as a whole ###############################
+
+
+class Exchange:
+    """The connections one channel opens for one message, and the time left: ``abort()`` ends it.
+
+    A channel opens each connection with ``connect`` and sets each operation's timeout to
+    ``left()``, so no read waits past the deadline; ``abort`` shuts the connections (through a
+    duplicate of each socket, which still reaches it once TLS wraps it), which wakes a thread
+    blocked on one of them, even on a server that trickles a byte at a time.
+    """
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.handles: list[socket.socket] = []
+        self.aborted = False
+        self.lock = threading.Lock()
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0 or self.aborted:
+            raise TimeoutError("out of time")
+        return remaining
+
+    def connect(self, address: tuple[str, int], timeout=None, source_address=None):
+        """``socket.create_connection``, watched (its signature, so clients can take it)."""
+        sock = socket.create_connection(address, self.left(), source_address)
+        handle = socket.socket(fileno=os.dup(sock.fileno()))
+        with self.lock:
+            self.handles.append(handle)
+            aborted = self.aborted
+        if aborted:
+            _shut(handle)
+        return sock
+
+    def abort(self) -> None:
+        with self.lock:
+            self.aborted = True
+            handles = list(self.handles)
+        for handle in handles:
+            _shut(handle)
+
+    def close(self) -> None:
+        """Let go of the duplicates (the channel closes its own sockets)."""
+        with self.lock:
+            handles, self.handles = self.handles, []
+        for handle in handles:
+            handle.close()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed, or never connected
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def describe(error: BaseException) -> str:
+    text = str(error).strip() or "no detail"
+    return f"{type(error).__name__}: {text}"[:200]
+
+
+# Delivery ####################################################################
+
+
+class Memory:
+    """What each channel took, by message, for an hour: a retry is not sent again."""
+
+    def __init__(self, size: int = REMEMBERED, seconds: float = REMEMBER_SECONDS, clock=None):
+        self.size, self.seconds = size, seconds
+        self.clock = clock or time.monotonic
+        self.taken: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def has(self, key: str, channel: str) -> bool:
+        with self.lock:
+            self._forget_old()
+            return (key, channel) in self.taken
+
+    def add(self, key: str, channel: str) -> None:
+        with self.lock:
+            self.taken[(key, channel)] = self.clock()
+            self.taken.move_to_end((key, channel))
+            while len(self.taken) > self.size:
+                self.taken.popitem(last=False)
+
+    def _forget_old(self) -> None:
+        now = self.clock()
+        while self.taken and next(iter(self.taken.values())) < now - self.seconds:
+            self.taken.popitem(last=False)
+
+
+class Delivery:
+    """The configured channels; ``deliver`` tries them all at once, all within ``deadline``."""
+
+    def __init__(self, channels: list, deadline: float | None = None, memory: Memory | None = None):
+        self.channels = channels
+        self.deadline = deadline or DEADLINE
+        self.memory = memory or Memory()
+
+    @classmethod
+    def from_config(cls, config, deadline: float | None = None) -> Delivery:
+        made = [module.channel(config) for module in CHANNELS.values()]
+        return cls([channel for channel in made if channel is not None], deadline)
+
+    @property
+    def names(self) -> list[str]:
+        return [channel.name for channel in self.channels]
+
+    def deliver(self, message: Message) -> Outcome:
+        """Send ``message`` on every channel that has not taken it yet; say how it went."""
+        outcome = Outcome()
+        todo = []
+        for channel in self.channels:
+            if self.memory.has(message.key, channel.name):
+                outcome.taken.append(channel.name)
+            else:
+                todo.append(channel)
+        deadline = time.monotonic() + self.deadline
+        runs = [Run(channel, message, Exchange(deadline)) for channel in todo]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(max(0.0, deadline - time.monotonic()))
+        for run in runs:
+            if run.is_alive():  # past the deadline: free its socket and thread now
+                run.exchange.abort()
+                run.join(1.0)
+            run.exchange.close()
+            name = run.channel.name
+            if run.error is None and run.done:
+                outcome.taken.append(name)
+                outcome.refused += run.refused
+                self.memory.add(message.key, name)
+            else:
+                outcome.failed[name] = run.error or f"no answer in {self.deadline:g} s"
+        return outcome
+
+
+class Run(threading.Thread):
+    """One channel sending one message, on a thread of its own."""
+
+    def __init__(self, channel, message: Message, exchange: Exchange):
+        super().__init__(name=f"deliver-{channel.name}", daemon=True)
+        self.channel, self.message, self.exchange = channel, message, exchange
+        self.error: str | None = None
+        self.refused: list[Refused] = []
+        self.done = False
+
+    def run(self) -> None:
+        try:
+            self.refused = list(self.channel.send(self.message, self.exchange) or ())
+            self.done = True
+        except NotDelivered as error:
+            self.error = str(error)
+        except Exception as error:  # a bug in a channel must not pass for delivery
+            self.error = describe(error)
+
+
+# The registry ################################################################
+
+
+def _channels() -> dict:
+    from phonetree_engine.delivery import email, post
+
+    return {"email": email, "post": post}
+
+
+CHANNELS: Mapping[str, object] = _channels()
+
+
+def channel_groups() -> list:
+    """Each channel's settings, for the engine's list of settings."""
+    return [module.GROUP for module in CHANNELS.values()]

@@ -1,0 +1,200 @@
+"""From a state's webhook to the business: write the fact, deliver the message, say how it went.
+
+A voicemail state's recording callback calls ``voicemail(call)``; its transcription callback
+``transcript(call)``: each writes a business line to the log and delivers the message on every
+channel at once, and raises `TryAgain` (the callback answers 5xx, so that the carrier retries)
+unless every channel took it, or, with no channel configured, unless the log took the line. A
+stuck log never holds up delivery: the line is queued, the message goes out meanwhile.
+
+A live call cannot be retried: ``callback_request(call, number)`` returns whether anyone has the
+request (a channel took it, or with no channel the log did), so the caller hears the truth.
+Numbers and what the call collected go in full to the business and masked to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from phonetree_engine import logs
+from phonetree_engine.delivery import Message, Outcome, messages
+from phonetree_engine.lines import event_line, mask_digits, mask_number, seconds
+from phonetree_engine.tree import TryAgain
+
+log = logging.getLogger("phonetree")
+
+
+def send(call, message: Message, line: str) -> tuple[Outcome, bool]:
+    """Write ``line`` (a business event) and deliver ``message``; log every failure and every
+    recipient refused for good. Return the outcome and whether the log took the line in time."""
+    written = logs.business_event(line)
+    outcome = call.delivery.deliver(message)
+    for channel, reason in outcome.failed.items():
+        logs.business_event(
+            event_line(
+                "delivery-failed", id=message.id, kind=message.kind, channel=channel, reason=reason
+            )
+        )
+    for refused in outcome.refused:
+        logs.business_event(
+            event_line(
+                "delivery-refused",
+                id=message.id,
+                kind=message.kind,
+                channel=refused.channel,
+                to=refused.address,
+                reason=refused.reason,
+            )
+        )
+    return outcome, written.wait(logs.BUSINESS_WAIT)
+
+
+def required(call, outcome: Outcome, written: bool, kind: str) -> None:
+    """Raise TryAgain unless the business has it: every channel, or with none the log."""
+    if call.delivery.channels and not outcome.complete:
+        channels = ", ".join(outcome.failed)
+        raise TryAgain(f"the {kind} was not delivered by {channels}")
+    if not call.delivery.channels and not written:
+        raise TryAgain(f"the log did not take the {kind} line in time")
+
+
+def detail_values(call, details: Mapping[str, str] | None) -> dict[str, str]:
+    """``{label: context name}`` read from the call's context; names it does not carry are left
+    out."""
+    values = {}
+    for label, name in (details or {}).items():
+        value = call.context.get(name)
+        if value:
+            values[label] = value
+    return values
+
+
+def masked(details: Mapping[str, str]) -> str:
+    return ",".join(f"{label}:{mask_number(value)}" for label, value in details.items())
+
+
+# Voicemail ###################################################################
+
+
+def voicemail(call, details: Mapping[str, str] | None = None) -> None:
+    """A recording's status callback: log it, and deliver a finished recording.
+
+    ``details`` maps a label to a context name whose value the message carries (``{"Account":
+    "account"}``). The callback's URL carries the caller (``from``, ``name``) and ``via``.
+    """
+    get = call.param
+    status = get("RecordingStatus", "-")[:20]
+    found = detail_values(call, details)
+    fields = {
+        "call": get("CallSid", "-")[:40],
+        "status": status,
+        "url": get("RecordingUrl", "-")[:300],
+        "duration": get("RecordingDuration", "-")[:10],
+        "recording": get("RecordingSid", "-")[:40],
+        "via": get("via", "-")[:40],
+        "from": mask_number(get("from", "")),
+    }
+    if found:
+        fields["details"] = masked(found)
+    line = event_line("recording", **fields)
+    if status != "completed":  # "absent" (silence) or "failed": there is nothing to listen to
+        logs.business_event(line)
+        return
+    sent_time = get("RecordingStartTime", "")
+    when = started_at(sent_time, call.config.timezone)
+    sent_duration = get("RecordingDuration", "")[:20]
+    try:
+        message = messages.voicemail(
+            recording_sid=get("RecordingSid", "")[:40],
+            call_sid=get("CallSid", "")[:40],
+            number=get("from", "")[:20],
+            name=get("name", "")[:40],
+            when=when or call.now,
+            via=get("via", "voicemail")[:40],
+            duration=seconds(sent_duration) if sent_duration.isdigit() else None,
+            recording_url=get("RecordingUrl", "")[:300],
+            details=found,
+            sent_time=None if when else sent_time[:60],
+            sent_duration=sent_duration,
+        )
+    except Exception:  # a value no one foresaw: the business still hears, with what came
+        log.exception(event_line("message-unreadable", kind="voicemail"))
+        message = unreadable(call, "voicemail", get("RecordingSid", "")[:40])
+    outcome, written = send(call, message, line)
+    required(call, outcome, written, "voicemail")
+
+
+def transcript(call) -> None:
+    """A recording's transcription callback: log it (digits masked), deliver it in its thread."""
+    get = call.param
+    status = get("TranscriptionStatus", "-")[:20]
+    text = get("TranscriptionText")[:4000]
+    line = event_line(
+        "transcription",
+        call=get("CallSid", "-")[:40],
+        status=status,
+        text=mask_digits(text[:2000]),
+        recording=get("RecordingSid", "-")[:40],
+    )
+    try:
+        message = messages.transcript(
+            recording_sid=get("RecordingSid")[:40],
+            call_sid=get("CallSid")[:40],
+            number=get("from") or get("From")[:20],
+            name=get("name")[:40],
+            when=call.now,
+            via=get("via", "voicemail")[:40],
+            text=text if status == "completed" else None,
+            recording_url=get("RecordingUrl")[:300],
+        )
+    except Exception:
+        log.exception(event_line("message-unreadable", kind="transcript"))
+        message = unreadable(call, "transcript", get("RecordingSid", "")[:40])
+    outcome, written = send(call, message, line)
+    required(call, outcome, written, "transcript")
+
+
+def unreadable(call, kind: str, id: str) -> Message:
+    params = {name: call.param(name)[:300] for name in call.param_names()}
+    return messages.raw(kind=kind, id=id, when=call.now, params=params)
+
+
+def started_at(text: str, timezone) -> datetime | None:
+    """When a recording started (the carrier's RFC 2822 time), in ``timezone``; None if odd."""
+    try:
+        moment = parsedate_to_datetime(text)
+        if moment is None or moment.tzinfo is None:
+            return None
+        return moment.astimezone(timezone)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+# Call me back ################################################################
+
+
+def callback_request(
+    call, number: str, caller_id: str, via: str, details: Mapping[str, str] | None = None
+) -> bool:
+    """Pass a caller's request to be called back at ``number``; True when someone has it."""
+    found = detail_values(call, details)
+    fields = {
+        "call": call.param("CallSid", "-")[:40] or "-",
+        "number": mask_number(number),
+        "from": mask_number(caller_id),
+    }
+    if found:
+        fields["details"] = masked(found)
+    message = messages.callback_request(
+        call_sid=call.param("CallSid")[:40],
+        number=number,
+        caller_id=caller_id,
+        name=call.param("CallerName")[:40],
+        when=call.now,
+        via=via,
+        details=found,
+    )
+    outcome, written = send(call, message, event_line("callback-request", **fields))
+    return bool(outcome.taken) or (not call.delivery.channels and written)

@@ -1,0 +1,75 @@
+"""The number's "primary handler fails" webhook: TwiML that needs neither the table nor a state.
+
+The carrier requests the fallback URL when the primary webhook fails: a 5xx, a timeout, a
+replica that vanished. What it hears there must not depend on what just failed, so these
+answers are built from the settings and the tree's words alone, in the tree's first language::
+
+    /fallback               an apology, then a person (the tree's ``person``)
+    /fallback/dialed        nobody answered: a voicemail
+    /fallback/saved         the voicemail ended: thanks and goodbye
+    /fallback/recorded      the recording's status: a business event in the log, and the
+                            voicemail delivered as any other (email, POST); the carrier
+                            retries on a 5xx when a channel did not take it
+
+The recording's callback carries few of the call's parameters, so its URL carries the caller,
+sealed.
+"""
+
+from __future__ import annotations
+
+from twilio.twiml.voice_response import Hangup, Record, Say
+
+from phonetree_engine.call import Call, with_query
+from phonetree_engine.delivery import notify
+from phonetree_engine.tree import RETRY_FRAGMENT
+from phonetree_engine.words import words_in
+
+ANSWERED = ("completed", "answered")
+
+
+class Fallback:
+    """The steps of the fallback routes, for ``WebhookHandler.route``."""
+
+    def __init__(self, engine, xml):
+        self.engine, self.xml = engine, xml
+        config = engine.config
+        self.words = words_in(engine.tree.words, config.language, config.languages)
+
+    def routes(self) -> dict:
+        return {
+            "/fallback": self.answer,
+            "/fallback/dialed": self.dialed,
+            "/fallback/saved": self.saved,
+            "/fallback/recorded": self.recorded,
+        }
+
+    def answer(self, params, context, prefix):
+        dial = self.engine.tree.person(self.engine.config, action=f"{prefix}/fallback/dialed")
+        return [self.xml(Say(self.words["fallback_apology"]), dial)], "fallback", ()
+
+    def dialed(self, params, context, prefix):
+        if params.get("DialCallStatus") in ANSWERED:
+            return [self.xml(Hangup())], "fallback-answered", ()
+        caller = {"from": params.get("From", "")[:20], "name": params.get("CallerName", "")[:40]}
+        private = {name: value for name, value in caller.items() if value}
+        callback = with_query(f"{prefix}/fallback/recorded", {}, private, self.engine.setup.seal)
+        record = Record(
+            action=f"{prefix}/fallback/saved",
+            max_length=self.engine.config.voicemail_max_length,
+            finish_on_key="#",
+            play_beep=True,
+            recording_status_callback=callback + RETRY_FRAGMENT,
+        )
+        # The carrier skips Record's action when the recording is empty, and goes on here.
+        verbs = [Say(self.words["fallback_record"]), record]
+        verbs += [Say(self.words["fallback_nothing"]), Hangup()]
+        return [self.xml(*verbs)], "fallback-voicemail", ()
+
+    def saved(self, params, context, prefix):
+        said = self.words["fallback_thanks" if params.get("RecordingUrl") else "fallback_nothing"]
+        return [self.xml(Say(said), Hangup())], "fallback-saved", ()
+
+    def recorded(self, params, context, prefix):
+        call = Call("", self.engine.setup, {**params, "via": "fallback"}, context, prefix)
+        notify.voicemail(call)
+        return [], "-", ()
