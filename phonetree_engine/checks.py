@@ -115,11 +115,12 @@ def _check_languages(tree: Tree, config: Any) -> list[str]:
 
 
 def _words_dicts(tree: Tree) -> list[tuple[Mapping, str]]:
-    """(dict, "states/hours.py, WORDS") for each module-level words dict of the tree's package."""
-    package = _package_of(tree)
+    """(dict, "states/hours.py, WORDS") for each module-level words dict of the tree: in the
+    module its table is written in, and in every module of that package when it is one."""
+    home = _home_of(tree)
     found, seen = [], {id(tree.words)}
     for name, module in sorted(sys.modules.items()):
-        if module is None or not (name == package or name.startswith(package + ".")):
+        if module is None or home is None or not (name == home or name.startswith(home + ".")):
             continue
         for value in vars(module).values():
             if id(value) in seen or not _is_words(value):
@@ -131,12 +132,12 @@ def _words_dicts(tree: Tree) -> list[tuple[Mapping, str]]:
     return found
 
 
-def _package_of(tree: Tree) -> str:
-    """The package the tree's table is written in (``states``), where its words live."""
+def _home_of(tree: Tree) -> str | None:
+    """The module the tree's table is written in (``states``, a package, or one module)."""
     for name, module in list(sys.modules.items()):
         if module is not None and any(v is tree.table for v in vars(module).values()):
-            return name.split(".")[0]
-    return "\0"
+            return name
+    return None
 
 
 def _is_words(value: Any) -> bool:

@@ -1,4 +1,8 @@
-"""Fixtures: the app at a fixed time, a call placed the way Twilio places it, the TwiML schema."""
+"""Fixtures every suite shares: the TwiML schema, the hypothesis profile, two moments.
+
+The engine's suite (``tests/engine``) builds its own trees; the shipped tree's suite
+(``tests/tree``) builds ``phonetree``'s. Neither fixture file imports the other's tree.
+"""
 
 import os
 import sys
@@ -10,11 +14,8 @@ import pytest
 import xmlschema
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from phonetree import make_app  # noqa: E402
-from phonetree_engine.settings import Config  # noqa: E402
-from phonetree_tools.caller import SimulatedCall  # noqa: E402
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 # Twilio's TwiML schema, loosened for what Twilio added since it was published (tests/twiml/).
 SCHEMA = ROOT / "tests" / "twiml" / "twiml.xsd"
@@ -49,35 +50,3 @@ def twiml_schema():
 def validate(twiml_schema):
     """Check a TwiML document against the schema, raising on anything Twilio would refuse."""
     return twiml_schema.validate
-
-
-@pytest.fixture
-def build():
-    """Build an app at a fixed moment, with settings changed as a test needs."""
-
-    def build_app(at=OPEN, **settings):
-        return make_app(Config(**settings), clock=lambda: at)
-
-    return build_app
-
-
-@pytest.fixture
-def app(build):
-    return build(OPEN)
-
-
-@pytest.fixture
-def closed_app(build):
-    return build(CLOSED)
-
-
-@pytest.fixture
-def dial(app, validate):
-    """Place a call to an app (the open one by default), started at /voice."""
-
-    def place(target=None, **options):
-        call = SimulatedCall(app if target is None else target, validate=validate, **options)
-        call.start("/voice")
-        return call
-
-    return place

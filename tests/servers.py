@@ -8,6 +8,10 @@ waits until each answers ``GET /healthz``, and stops them all (SIGTERM, then a b
         transports = [HTTPTransport(a.url), HTTPTransport(b.url)]
         SimulatedCall(transports, auth_token="secret", public_url=a.url)
 
+The engine's tests serve their own tree (``OFFICE``, the office of ``tests/engine/trees``) with
+the Procfile's command and options, only its last word (the app) changed; ``target=None``
+serves the shipped tree, ``phonetree:app``, as the Procfile does.
+
 Only the settings a test gives reach the app: any phone tree variable already in the
 environment (a developer's ``TWILIO_AUTH_TOKEN``, ``PORT``, ...) is left out.
 """
@@ -26,7 +30,8 @@ import time
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
-from phonetree_engine.settings import SETTINGS
+from phonetree_engine.settings import engine_groups
+from tests.engine.trees import office
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # where honcho and waitress-serve are installed
@@ -34,8 +39,12 @@ HOST = "127.0.0.1"
 START_SECONDS = 15.0
 STOP_SECONDS = 10.0
 PORT_ATTEMPTS = 3
-# Variables that would change which app, port or settings honcho starts with.
-LEFT_OUT = {name for name, _, _ in SETTINGS} | {"PORT", "PROCFILE"}
+OFFICE = "tests.engine.served:app"  # the office, served as phonetree:app is
+# Variables that would change which app, port or settings honcho starts with: the engine's,
+# the office's, and the shipped tree's when it is there.
+LEFT_OUT = {s.name for g in [*engine_groups(), office.SETTINGS] for s in g.settings}
+LEFT_OUT |= {"PORT", "PROCFILE", "COMPANY_NAME", "RECEPTIONIST_NUMBER", "CALLER_ID"}
+LEFT_OUT |= {"DIAL_TIMEOUT", "SUPPORT_QUEUE", "HOLD_MUSIC_URL", "QUEUE_VOICEMAIL_AFTER"}
 
 
 class ServerError(RuntimeError):
@@ -57,10 +66,10 @@ def server_environ(settings: dict[str, str]) -> dict[str, str]:
 
 
 class Server:
-    """One `honcho start -p PORT web` and what it printed."""
+    """One `honcho start -p PORT web` and what it printed; ``target`` the app it serves."""
 
-    def __init__(self, **settings: str):
-        self.settings = settings
+    def __init__(self, target: str | None = OFFICE, **settings: str):
+        self.settings, self.target = settings, target
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         handle, name = tempfile.mkstemp(prefix="phonetree-web-", suffix=".log")
@@ -68,7 +77,12 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Server:
-        command = [str(BIN / "honcho"), "-e", os.devnull, "start", "-p", str(self.port), "web"]
+        command = [str(BIN / "honcho"), "-e", os.devnull]
+        if self.target is not None:  # the same Procfile, serving another app
+            procfile = self.log_path.with_suffix(".Procfile")
+            procfile.write_text(f"web: {served(self.target)}\n")
+            command += ["-f", str(procfile), "-d", str(ROOT)]
+        command += ["start", "-p", str(self.port), "web"]
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
@@ -123,6 +137,7 @@ class Server:
             if not self.output.closed:
                 self.output.close()
                 self.log_path.unlink(missing_ok=True)
+                self.log_path.with_suffix(".Procfile").unlink(missing_ok=True)
 
     def end(self, process: subprocess.Popen) -> None:
         if process.poll() is None:
@@ -148,6 +163,14 @@ def procfile_command() -> str:
     raise ServerError("the Procfile has no web: line")
 
 
+def served(target: str | None) -> str:
+    """The Procfile's command, serving ``target`` (module:app) instead of its own app."""
+    command = procfile_command()
+    if target is None:
+        return command
+    return command.removesuffix(command.split()[-1]) + target
+
+
 class WebProcess(Server):
     """The Procfile's web command without honcho, its stderr where a test says.
 
@@ -155,16 +178,13 @@ class WebProcess(Server):
     ``target`` (module:callable) serves another app with the same command and options.
     """
 
-    def __init__(self, stderr=None, target: str | None = None, **settings: str):
-        super().__init__(**settings)
-        self.stderr, self.target = stderr, target
+    def __init__(self, stderr=None, target: str | None = OFFICE, **settings: str):
+        super().__init__(target, **settings)
+        self.stderr = stderr
 
     def start(self) -> WebProcess:
         env = {**server_environ(self.settings), "PORT": str(self.port)}
-        command = procfile_command()
-        if self.target is not None:
-            app = command.split()[-1]
-            command = command.removesuffix(app) + self.target
+        command = served(self.target)
         self.process = subprocess.Popen(
             ["sh", "-c", "exec " + command],
             cwd=ROOT,
@@ -178,12 +198,12 @@ class WebProcess(Server):
 
 
 @contextmanager
-def running(count: int, **settings: str):
+def running(count: int, target: str | None = OFFICE, **settings: str):
     """Start ``count`` servers with ``settings`` in their environment; yield them, then stop."""
     with ExitStack() as stack:
         servers = []
         for _ in range(count):
-            server = Server(**settings)
+            server = Server(target, **settings)
             stack.callback(server.stop)
             servers.append(server.start())
         for index, server in enumerate(servers):
@@ -195,7 +215,7 @@ def running(count: int, **settings: str):
                     # Another program may have taken the free port before waitress bound it.
                     if "address already in use" not in server.log.lower():
                         raise
-                    server = Server(**settings)
+                    server = Server(target, **settings)
                     stack.callback(server.stop)
                     servers[index] = server.start()
             else:

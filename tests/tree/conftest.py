@@ -1,0 +1,43 @@
+"""The shipped tree's fixtures: ``phonetree``'s app at a fixed moment, and calls to it.
+
+These are the tests a tree author edits with ``states/``: they say what its callers hear.
+"""
+
+import pytest
+
+from phonetree import make_app
+from phonetree_engine.settings import Config
+from phonetree_tools.caller import SimulatedCall
+from tests.conftest import CLOSED, OPEN
+
+
+@pytest.fixture
+def build():
+    """Build the shipped tree's app at a fixed moment, with settings changed as a test needs."""
+
+    def build_app(at=OPEN, delivery=None, **settings):
+        return make_app(Config(**settings), clock=lambda: at, delivery=delivery)
+
+    return build_app
+
+
+@pytest.fixture
+def app(build):
+    return build(OPEN)
+
+
+@pytest.fixture
+def closed_app(build):
+    return build(CLOSED)
+
+
+@pytest.fixture
+def dial(app, validate):
+    """Place a call to an app (the open one by default), started at /voice."""
+
+    def place(target=None, **options):
+        call = SimulatedCall(app if target is None else target, validate=validate, **options)
+        call.start("/voice")
+        return call
+
+    return place
