@@ -335,10 +335,11 @@ class Config:
     the engine's and the tree's variables from text.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_given", "_values")
 
     def __init__(self, **values: Any):
         object.__setattr__(self, "_values", {**_engine_defaults(), **values})
+        object.__setattr__(self, "_given", frozenset(values))  # not defaults
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -355,13 +356,23 @@ class Config:
         return f"Config({shown})"
 
     def replace(self, **values: Any) -> Config:
-        return Config(**{**self._values, **values})
+        given = {name: self._values[name] for name in self._given}
+        return Config(**{**given, **values})
 
-    def completed(self, group: Group | None) -> Config:
-        """This config with the defaults of ``group``'s settings for the values it lacks."""
-        settings = group.settings if group else ()
-        missing = {s.field: s.default_value() for s in settings if s.field not in self._values}
-        return self.replace(**missing) if missing else self
+    def completed(self, group: Group | None, defaults: Mapping[str, str] | None = None) -> Config:
+        """This config with the defaults of ``group``'s settings for the values it lacks, and a
+        tree's own ``defaults`` (text, for any setting) for the values not given."""
+        values = dict(self._values)
+        for setting in group.settings if group else ():
+            values.setdefault(setting.field, setting.default_value())
+        for setting in _declared([*engine_groups(), *([group] if group else [])]):
+            text = (defaults or {}).get(setting.name)
+            if text and setting.field not in self._given:
+                values[setting.field] = setting.read(text)
+        made = object.__new__(Config)
+        object.__setattr__(made, "_values", values)
+        object.__setattr__(made, "_given", self._given)
+        return made
 
     def unknown(self, group: Group | None) -> list[str]:
         """Values given that no setting declares: a typo a test or tree should hear about."""
@@ -370,14 +381,18 @@ class Config:
 
     @classmethod
     def from_environ(
-        cls, environ: Mapping[str, str] | None = None, group: Group | None = None
+        cls,
+        environ: Mapping[str, str] | None = None,
+        group: Group | None = None,
+        defaults: Mapping[str, str] | None = None,
     ) -> Config:
-        """Read the engine's variables and those of ``group`` (a tree's), every bad one at once."""
+        """Read the engine's variables and those of ``group`` (a tree's), every bad one at once;
+        ``defaults`` (a tree's, as text) stand in for variables the environment leaves unset."""
         environ = os.environ if environ is None else environ
         groups = [*engine_groups(), *([group] if group else [])]
         values, problems = {}, []
         for setting in _declared(groups, server=False):
-            raw = (environ.get(setting.name) or "").strip()
+            raw = (environ.get(setting.name) or (defaults or {}).get(setting.name) or "").strip()
             if raw:  # blank counts as unset: `FOO=` in an env file means "use the default"
                 try:
                     values[setting.field] = setting.read(raw)
@@ -388,7 +403,7 @@ class Config:
                 problems += group.check(values, environ)
         if problems:
             raise ConfigError("\n".join(problems))
-        return cls(**values).completed(group)
+        return cls(**values).completed(group)  # (defaults were read above, as text)
 
     # What the engine asks of its settings ##
 
@@ -469,6 +484,7 @@ def check_environ(
     environ: Mapping[str, str] | None = None,
     group: Group | None = None,
     *,
+    defaults: Mapping[str, str] | None = None,
     with_port: bool = True,
 ) -> None:
     """Check every variable the server reads, raising one ConfigError with a line per problem.
@@ -476,7 +492,7 @@ def check_environ(
     ``with_port=False`` leaves PORT out, for when the port comes from elsewhere (``--port``, or
     the Procfile's ``--port=$PORT``).
     """
-    readers = [lambda env: Config.from_environ(env, group), log_level]
+    readers = [lambda env: Config.from_environ(env, group, defaults), log_level]
     readers += [port] if with_port else []
     problems = []
     for read in readers:

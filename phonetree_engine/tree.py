@@ -245,7 +245,9 @@ class Tree:
     **attrs)`` returns the Dial that reaches a person when the tree itself cannot go on (the
     last resort, the fallback route), ``attrs`` being the Dial's own (its ``action``);
     ``settings`` declares the business's settings (a ``Group``), read with the engine's;
-    ``context`` the names the tree's handlers carry in its URLs, each a ``Slot``.
+    ``defaults`` gives the tree's own defaults, as text, for any setting the environment leaves
+    unset (``{"LANGUAGES": "fr-CA,en-US", "TIMEZONE": "America/Toronto"}``); ``context`` the
+    names the tree's handlers carry in its URLs, each a ``Slot``.
     """
 
     table: Mapping[str, State]
@@ -254,4 +256,5 @@ class Tree:
     words: Mapping[str, Mapping[str, str]]
     person: Callable[..., TwiML]
     settings: Any = None
+    defaults: Mapping[str, str] = field(default_factory=dict)
     context: Mapping[str, Slot] = field(default_factory=dict)

@@ -61,11 +61,11 @@ def configured(tree: Tree, config: Config | Mapping[str, str] | None) -> Config:
     """The settings for ``tree``: from the environment (None), from variables given as text
     (``{"OPENING_HOURS": "Mon-Fri 09:00-17:00"}``), or a Config completed with the tree's."""
     if config is None or isinstance(config, Mapping):
-        return Config.from_environ(config, tree.settings)
+        return Config.from_environ(config, tree.settings, tree.defaults)
     unknown = config.unknown(tree.settings)
     if unknown:
         raise ConfigError(f"Config(): no setting {', '.join(name.upper() for name in unknown)}")
-    return config.completed(tree.settings)
+    return config.completed(tree.settings, tree.defaults)
 
 
 def make_app(tree: Tree, config=None, clock=None, delivery=None) -> bottle.Bottle:
@@ -122,7 +122,8 @@ UNSIGNED_REFUSED = (
 def load_app(tree: Tree):
     """The app as configured by the environment; a bad setting or tree stops start-up here."""
     try:
-        check_environ(group=tree.settings, with_port=False)  # every bad variable at once
+        # Every bad variable at once, the tree's defaults standing in for unset ones.
+        check_environ(group=tree.settings, defaults=tree.defaults, with_port=False)
         logs.setup_logging(log, log_level())
         return make_app(tree)
     except (ConfigError, TableError) as error:
