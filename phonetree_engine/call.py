@@ -69,7 +69,7 @@ class ContextError(LookupError):
 @dataclass
 class Setup:
     """What every call of one app shares: settings, clock, the names it carries, the seal,
-    delivery, and the tree's own words for what the engine says (``Tree.words``)."""
+    delivery, the tree's own words for what the engine says (``Tree.words``), the carrier."""
 
     config: Any
     clock: Callable[[], datetime] | None = None
@@ -77,6 +77,12 @@ class Setup:
     seal: Seal | None = None
     delivery: Any = None
     words: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    carrier: Any = None
+
+    @property
+    def retry_fragment(self) -> str:
+        """What a callback URL ends in to be retried on a 5xx, if the carrier can."""
+        return self.carrier.RETRY_FRAGMENT if self.carrier is not None else RETRY_FRAGMENT
 
 
 def state_url(prefix: str, state: str, part: str | None = None) -> str:
@@ -317,7 +323,7 @@ class Call:
         """
         once = {name: value for name, value in once.items() if value}
         url = self.link(state_url(self.prefix, self.state, part), once)
-        return url + RETRY_FRAGMENT if retry else url
+        return url + self.setup.retry_fragment if retry else url
 
     def link(self, url: str, once: Mapping[str, str] | None = None) -> str:
         """``url`` with the call's context (and ``once``); one sealed value per answer, so that

@@ -15,6 +15,7 @@ from typing import Any
 
 from twilio.twiml import TwiML
 
+from phonetree_engine import carriers
 from phonetree_engine.call import CONTEXT_BUDGET, ENGINE_SLOTS, SEALED, Call, Setup, Slot
 from phonetree_engine.collect import MAX_DIGITS, Collect
 from phonetree_engine.languages import ChooseLanguage
@@ -52,10 +53,16 @@ def check_tree(tree: Tree, config: Any) -> None:
     table, context = tree.table, tree.context or {}
     problems = _check_context(table, context)
     slots = table_slots(table, context) if not problems else dict(ENGINE_SLOTS)
-    problems += _check_words(tree, config)
+    problems += _check_words(tree, config) + _check_voices(config)
     said = _check_languages(tree, config)
     problems += said
-    setup = Setup(config, slots=slots, seal=Seal(secrets.token_bytes(32)), words=tree.words)
+    setup = Setup(
+        config,
+        slots=slots,
+        seal=Seal(secrets.token_bytes(32)),
+        words=tree.words,
+        carrier=carriers.unsigned(config),
+    )
     held = _held(table)
     for name, row in table.items():
         problems += [p for p in _check_row(name, row, tree, setup, held) if not _told(p, said)]
@@ -90,6 +97,17 @@ def _check_words(tree: Tree, config: Any) -> list[str]:
                 f"the tree's words: no {language} words for {', '.join(missing)}{where(tree.words)}"
             )
     return problems
+
+
+def _check_voices(config: Any) -> list[str]:
+    """Every voice the settings name is one the carrier has."""
+    carrier = carriers.unsigned(config)
+    named = [("VOICE", config.voice)] + [("VOICES", v) for v in (config.voices or {}).values()]
+    return [
+        f"{setting}: {voice!r} is not a voice of {carrier.title} (PROVIDER={carrier.name})"
+        for setting, voice in named
+        if voice and not re.fullmatch(carrier.dialect.voices, voice)
+    ]
 
 
 def _check_languages(tree: Tree, config: Any) -> list[str]:
@@ -337,6 +355,12 @@ def _render(name, row, setup, context, is_open, held) -> list | str:
         return f"state {name!r}: the enter handler failed: {error!r}{where(row.enter)}"
     if not all(isinstance(verb, TwiML) for verb in verbs):
         return f"state {name!r}: the enter handler must return TwiML verbs (or a list)"
+    lacking = _lacking(verbs, setup.carrier)
+    if lacking:
+        return (
+            f"state {name!r}: uses {lacking}, which {setup.carrier.title}'s markup does not "
+            f"have (PROVIDER={setup.carrier.name}){where(row.enter)}"
+        )
     if held:
         odd = [verb.name for verb in verbs if verb.name not in HOLD_VERBS]
         if odd:
@@ -346,6 +370,21 @@ def _render(name, row, setup, context, is_open, held) -> list | str:
             )
         return _check_way_out(name, row, verbs, call.action, held=True) or verbs
     return _check_way_out(name, row, verbs, call.action) or verbs
+
+
+def _lacking(verbs, carrier) -> str | None:
+    """The first verb, noun or attribute of ``verbs`` the carrier's markup does not have."""
+    lacks = carrier.dialect.lacks if carrier is not None else ()
+    for verb in verbs:
+        if verb.name in lacks:
+            return f"<{verb.name}>"
+        for attribute in verb.attrs:
+            if f"{verb.name}.{attribute}" in lacks:
+                return f"<{verb.name} {attribute}>"
+        found = _lacking(verb.verbs, carrier)
+        if found:
+            return found
+    return None
 
 
 def as_list(verbs) -> list:

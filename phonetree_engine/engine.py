@@ -9,6 +9,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 
+from twilio.twiml.voice_response import Redirect
+
+from phonetree_engine import carriers
 from phonetree_engine.call import Call, Setup
 from phonetree_engine.checks import check_tree, table_slots
 from phonetree_engine.collect import Collect
@@ -40,7 +43,9 @@ class Engine:
             seal=Seal(config.seal_key or secrets.token_bytes(32)),
             delivery=delivery if delivery is not None else Delivery.from_config(config),
             words=tree.words,
+            carrier=carriers.carrier(config) or carriers.unsigned(config),
         )
+        self.dialect = self.setup.carrier.dialect
         self.slots = self.setup.slots
         # Steady TwiML by (prefix, state, the context values it read); the names each state
         # read, by (prefix, state), tell which keys to look for.
@@ -147,13 +152,15 @@ class Engine:
         return row is not None and isinstance(row.exit, Collect)
 
     def to_xml(self, verbs, row: State, call: Call) -> str:
-        return "".join(self.dress(verb, row, call).to_xml(xml_declaration=False) for verb in verbs)
+        verbs = [self.dress(verb, row, call) for verb in verbs]
+        return "".join(verb.to_xml(xml_declaration=False) for verb in self.spoken(verbs))
 
     def dress(self, verb, row: State, call: Call):
-        """Set the caller's language and its voice on every Say, and speech for a Keys menu."""
+        """Set the caller's language and its voice on every Say, and speech for a Keys menu;
+        then say it in the carrier's dialect."""
         if verb.name == "Say":
             language = verb.attrs.setdefault("language", call.language)
-            voice = self.config.voice_for(language)
+            voice = self.config.voice_for(language) or self.dialect.voice(language)
             if voice and "voice" not in verb.attrs:
                 verb.attrs["voice"] = voice
         elif verb.name == "Gather" and self.listens(verb, row, call):
@@ -161,9 +168,28 @@ class Engine:
             verb.attrs.setdefault("hints", ", ".join(row.exit.hints(call.language)))
             verb.attrs.setdefault("language", call.language)
             verb.attrs.setdefault("speechTimeout", "auto")
+        for name in list(verb.attrs):
+            key = f"{verb.name}.{name}"
+            if f"{key}={verb.attrs[name]}" in self.dialect.drops:
+                del verb.attrs[name]
+            elif key in self.dialect.renamed:
+                verb.attrs[self.dialect.renamed[key]] = verb.attrs.pop(name)
         for child in verb.verbs:
             self.dress(child, row, call)
         return verb
+
+    def spoken(self, verbs: list) -> list:
+        """The verbs as the carrier plays them: where a Gather cannot post on silence
+        (``actionOnEmptyResult``), a Redirect to its action follows it, which silence reaches."""
+        if self.dialect.empty_result:
+            return verbs
+        said = []
+        for verb in verbs:
+            said.append(verb)
+            empty = verb.attrs.pop("actionOnEmptyResult", None) if verb.name == "Gather" else None
+            if str(empty).lower() == "true" and verb.attrs.get("action"):
+                said.append(Redirect(verb.attrs["action"]))
+        return said
 
     @staticmethod
     def listens(gather, row: State, call: Call) -> bool:

@@ -264,36 +264,38 @@ def _calling_problems(values: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def _signature_problems(values: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
+    if values.get("provider") == "telnyx":
+        from phonetree_engine.carriers import telnyx
+
+        missing = telnyx.needs()
+        return [missing] if missing else []
+    return []
+
+
+def _provider():
+    from phonetree_engine.carriers import PROVIDER
+
+    return PROVIDER
+
+
 SIGNATURES = Group(
     "Signatures and URLs",
     (
-        Setting(
-            "TWILIO_AUTH_TOKEN",
-            text,
-            "",
-            "Auth token to check the X-Twilio-Signature of webhooks",
-            secret=True,
-        ),
-        Setting(
-            "TWILIO_SHARED_KEY",
-            text,
-            "",
-            "Secret for HMAC-SHA256 shared-key webhook signatures",
-            secret=True,
-        ),
+        _provider(),
         Setting(
             "SECRET_KEY",
             text,
             "",
-            "Seals the caller's number and entered digits in the URLs handed to Twilio; every "
-            "replica needs the same (unset: derived from the signing key)",
+            "Seals the caller's number and entered digits in the URLs handed to the carrier; "
+            "every replica needs the same (unset: derived from the signing key)",
             secret=True,
         ),
         Setting(
             "PUBLIC_URL",
             base_url,
             "",
-            "Public base URL Twilio calls, e.g. `https://ivr.example.com`",
+            "Public base URL the carrier calls, e.g. `https://ivr.example.com`",
         ),
         Setting(
             "ALLOW_UNSIGNED",
@@ -302,6 +304,7 @@ SIGNATURES = Group(
             "Serve without signature checks, on a trusted network only",
         ),
     ),
+    check=_signature_problems,
 )
 
 # Read by the server, not by Config: the port may come from the command line instead.
@@ -317,10 +320,12 @@ SERVER = Group("The server", (PORT, LOG_LEVEL))
 
 
 def engine_groups() -> list[Group]:
-    """The engine's settings: the call's, signatures, each delivery channel's, the server's."""
-    from phonetree_engine.delivery import channel_groups  # the channels declare their own
+    """The engine's settings: the call's, signatures, each carrier's and each delivery
+    channel's (they declare their own), the server's."""
+    from phonetree_engine.carriers import carrier_groups
+    from phonetree_engine.delivery import channel_groups
 
-    return [CALLING, SIGNATURES, *channel_groups(), SERVER]
+    return [CALLING, SIGNATURES, *carrier_groups(), *channel_groups(), SERVER]
 
 
 # The configuration ###########################################################
@@ -430,13 +435,21 @@ class Config:
 
     @property
     def validates_signatures(self) -> bool:
-        return bool(self.twilio_auth_token or self.twilio_shared_key)
+        """Whether the carrier's key is set, so that its signatures are checked."""
+        from phonetree_engine.carriers import carrier
+
+        return carrier(self) is not None
 
     @property
     def seal_key(self) -> bytes | None:
-        """The key that seals personal values in URLs: SECRET_KEY, else one derived from the
-        signing key (every replica has it); None when neither is set."""
-        secret = self.secret_key or self.twilio_auth_token or self.twilio_shared_key
+        """The key that seals personal values in URLs: SECRET_KEY, else one derived from a
+        signing secret (every replica has it; a public key is no secret); None without."""
+        secret = (
+            self.secret_key
+            or self.twilio_auth_token
+            or self.twilio_shared_key
+            or self.signalwire_signing_key
+        )
         if not secret:
             return None
         return hashlib.sha256(b"phonetree seal key\0" + secret.encode()).digest()

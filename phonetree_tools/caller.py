@@ -34,7 +34,10 @@ for an empty recording), and
 this simulator cannot play) or "loop".
 
 Signing: with `auth_token`, each webhook carries X-Twilio-Signature computed as Twilio does; with
-`shared_key`, an HMAC-SHA256 one and X-Twilio-Webhooks-Signature-Settings. The URL signed is the
+`shared_key`, an HMAC-SHA256 one and X-Twilio-Webhooks-Signature-Settings. `carrier` plays
+another carrier ("signalwire", "telnyx", "somleng": its call ids, its signature, its retries; see
+`phonetree_tools/carriers.py`), signing with `key` (SignalWire's signing key, Telnyx's private
+key seed in base64) or `auth_token` (Somleng's). The URL signed is the
 public one Twilio would call: `public_url` (default "http://localhost") + path + query, whose host
 also goes in the Host header; `headers` adds others (e.g. X-Forwarded-Proto).
 
@@ -62,7 +65,7 @@ from email.utils import format_datetime
 from urllib.parse import parse_qs, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
 from wsgiref.util import setup_testing_defaults
 
-from twilio.request_validator import RequestValidator
+from phonetree_tools.carriers import Signer, account_id, call_id, recording_id
 
 __all__ = ["CallFailed", "HTTPTransport", "SimulatedCall", "WSGITransport", "Webhook"]
 
@@ -169,6 +172,9 @@ class SimulatedCall:
         params=None,
         auth_token=None,
         shared_key=None,
+        carrier="twilio",
+        key=None,
+        failover_url=None,
         public_url="http://localhost",
         headers=None,
         validate=None,
@@ -184,12 +190,14 @@ class SimulatedCall:
         self.headers = dict(headers or {})
         self.validate = validate
         self.max_webhooks = max_webhooks
-        key = auth_token or shared_key
-        self._signer = RequestValidator(key) if key else None
-        self._shared_key = bool(shared_key)
+        self.carrier = carrier
+        secret = key or auth_token or shared_key
+        self._signer = Signer(carrier, secret, bool(shared_key)) if secret else None
+        # Where Telnyx sends a callback answered with an error, once: its failover URL.
+        self.failover_url = failover_url or urljoin(public_url, "/fallback")
         self.params = {
-            "CallSid": _sid("CA"),
-            "AccountSid": _sid("AC"),
+            "CallSid": call_id(carrier),
+            "AccountSid": account_id(carrier),
             "From": from_,
             "To": to,
             "Caller": from_,
@@ -271,7 +279,7 @@ class SimulatedCall:
         """End a Dial: "completed", "answered", "busy", "no-answer", "failed" or "canceled"."""
         dial = self._expect("dial", "dial_result")
         extra = {"DialCallStatus": status, "DialCallDuration": str(duration)}
-        self._act(dial, {**extra, "DialCallSid": _sid("CA")})
+        self._act(dial, {**extra, "DialCallSid": call_id(self.carrier)})
 
     def record(self, duration=5, digits="#", transcript=None, transcription_status="completed"):
         """Finish a Record; without an action Twilio requests the current document again.
@@ -285,7 +293,7 @@ class SimulatedCall:
         if not duration:
             return self._act(record, None)
         record_url = self._doc_url
-        sid = _sid("RE")
+        sid = recording_id(self.carrier)
         account = self.params["AccountSid"]
         recording = {
             "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{sid}",
@@ -467,8 +475,17 @@ class SimulatedCall:
         ``rc`` retries (0 to 5, default 1) of the failures ``rp`` names (``4xx``, ``5xx``,
         ``ct`` a failed connection, ``rt`` no answer in time, ``all``; default ``ct``), all
         within ``tt`` ms (default and at most 15000). Retries carry I-Twilio-Idempotency-Token.
-        Each attempt is kept in ``callbacks``; returns the last one.
+        Each attempt is kept in ``callbacks``; returns the last one. The overrides are
+        Twilio's: SignalWire and Somleng send a callback once; Telnyx sends one answered with an
+        error once more, to its failover URL (``failover_url``).
         """
+        if self.carrier != "twilio":
+            seen, failure = self._request(url.partition("#")[0], method, params, {})
+            self.callbacks.append(seen)
+            if failure and self.carrier == "telnyx":
+                seen, _ = self._request(self.failover_url, method, params, {})
+                self.callbacks.append(seen)
+            return seen
         url, _, fragment = url.partition("#")
         overrides = {name: values[-1] for name, values in parse_qs(fragment).items()}
         retries = min(max(_number(overrides.get("rc"), 1), 0), 5)
@@ -515,7 +532,7 @@ class SimulatedCall:
         else:
             requested, signed, body = url, params, urlencode(params).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self._sign(requested, signed, headers)
+        self._sign(requested, signed, headers, body)
         parts = urlsplit(requested)
         return requested, urlunsplit(("", "", parts.path or "/", parts.query, "")), body, headers
 
@@ -550,13 +567,9 @@ class SimulatedCall:
         self._accept(method, requested, params, status, res_headers, raw)
         self._doc_url, self._verbs = url, list(self.document)
 
-    def _sign(self, url, params, headers):
-        if self._signer is None:
-            return
-        algorithm = "HMAC_SHA256" if self._shared_key else None
-        headers["X-Twilio-Signature"] = self._signer.compute_signature(url, params, algorithm)
-        if self._shared_key:
-            headers["X-Twilio-Webhooks-Signature-Settings"] = SHARED_KEY_SETTINGS
+    def _sign(self, url, params, headers, body=b""):
+        if self._signer is not None:
+            headers.update(self._signer.headers(url, params, body))
 
     def _accept(self, method, url, params, status, res_headers, raw):
         """Hold the answer to Twilio's rules: 200, an XML Content-Type, a <Response> document."""

@@ -181,6 +181,7 @@ class Delivery:
         self.channels = channels
         self.deadline = deadline or DEADLINE
         self.memory = memory or Memory()
+        self.later: Later | None = None  # made on first use, with how its tries are reported
 
     @classmethod
     def from_config(cls, config, deadline: float | None = None) -> Delivery:
@@ -219,6 +220,64 @@ class Delivery:
             else:
                 outcome.failed[name] = run.error or f"no answer in {self.deadline:g} s"
         return outcome
+
+
+class Later:
+    """Messages not every channel took, tried again in the background, for a carrier that does
+    not retry a failed callback itself (see ``phonetree_engine/carriers``).
+
+    Each is tried again after each of ``SCHEDULE``'s waits (about 38 minutes in all), on the
+    channels that did not take it yet (``Memory``), while the process lives; ``report(message,
+    outcome, final)`` hears how each try went. At most ``LIMIT`` wait at once: ``add`` says
+    whether one more fits.
+    """
+
+    SCHEDULE = (30.0, 60.0, 120.0, 300.0, 600.0, 1200.0)
+    LIMIT = 1000
+
+    def __init__(self, delivery: Delivery, report, schedule=None, clock=time.monotonic):
+        self.delivery, self.report = delivery, report
+        self.schedule = tuple(schedule or self.SCHEDULE)
+        self.clock = clock
+        self.waiting: list[tuple[float, int, Message]] = []  # (when, tries so far, message)
+        self.ready = threading.Condition()
+        self.thread: threading.Thread | None = None
+
+    def add(self, message: Message) -> bool:
+        with self.ready:
+            if len(self.waiting) >= self.LIMIT:
+                return False
+            self.waiting.append((self.clock() + self.schedule[0], 1, message))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.run, name="deliver-later", daemon=True)
+                self.thread.start()
+            self.ready.notify()
+        return True
+
+    def __len__(self) -> int:
+        with self.ready:
+            return len(self.waiting)
+
+    def run(self) -> None:
+        while True:
+            with self.ready:
+                while not self.waiting:
+                    self.ready.wait()
+                due = min(self.waiting, key=lambda item: item[0])
+                wait = due[0] - self.clock()
+                if wait > 0:
+                    self.ready.wait(wait)
+                    continue
+                self.waiting.remove(due)
+            _, tries, message = due
+            outcome = self.delivery.deliver(message)
+            final = outcome.complete or tries >= len(self.schedule)
+            if not final:
+                with self.ready:
+                    self.waiting.append((self.clock() + self.schedule[tries], tries + 1, message))
+            # A report that fails must not end the retries of the others.
+            with contextlib.suppress(Exception):
+                self.report(message, outcome, final)
 
 
 class Run(threading.Thread):

@@ -120,7 +120,9 @@ GROUP = Group(
             "Who gets messages by email: addresses separated by commas",
             unset=(),
         ),
-        Setting("MAIL_FROM", address, "", "Sender address of those emails"),
+        Setting(
+            "MAIL_FROM", address, "", "Sender address of those emails, e.g. `phonetree@example.com`"
+        ),
     ),
     check=_all_or_none,
 )
@@ -154,7 +156,12 @@ class Email:
         self.accepted = Memory()  # (message, recipient) the server took: not sent again
 
     def message_id(self, message: Message, kind: str | None = None) -> str:
-        return f"<{kind or message.kind}.{message.id}@{self.domain}>"
+        """``<voicemail.RE...@domain>``: the same for every copy of a message. An id of a shape a
+        Message-ID cannot hold (Telnyx's ``v2:...``) has those characters written as ``=XX``."""
+        safe = re.sub(
+            r"[^A-Za-z0-9!#$%&'*+/?^_`{|}~.-]", lambda c: f"={ord(c.group()):02X}", message.id
+        )
+        return f"<{kind or message.kind}.{safe}@{self.domain}>"
 
     def compose(self, message: Message) -> EmailMessage:
         mail = EmailMessage()

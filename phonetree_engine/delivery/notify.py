@@ -19,7 +19,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from phonetree_engine import logs
-from phonetree_engine.delivery import Message, Outcome, messages
+from phonetree_engine.delivery import Delivery, Later, Message, Outcome, messages
 from phonetree_engine.lines import event_line, mask_digits, mask_number, seconds
 from phonetree_engine.tree import TryAgain
 
@@ -51,13 +51,46 @@ def send(call, message: Message, line: str) -> tuple[Outcome, bool]:
     return outcome, written.wait(logs.BUSINESS_WAIT)
 
 
-def required(call, outcome: Outcome, written: bool, kind: str) -> None:
-    """Raise TryAgain unless the business has it: every channel, or with none the log."""
+def required(call, message: Message, outcome: Outcome, written: bool) -> None:
+    """Raise TryAgain unless the business has it: every channel, or with none the log.
+
+    A carrier that does not retry a failed callback gets a 2xx once the message waits to be
+    tried again by this process (``Later``): a 5xx would change nothing.
+    """
+    kind = message.kind
     if call.delivery.channels and not outcome.complete:
+        if not call.setup.carrier.retries_at_url and later(call.delivery).add(message):
+            return
         channels = ", ".join(outcome.failed)
         raise TryAgain(f"the {kind} was not delivered by {channels}")
     if not call.delivery.channels and not written:
         raise TryAgain(f"the log did not take the {kind} line in time")
+
+
+def later(delivery: Delivery) -> Later:
+    """The delivery's background retries, each try reported in the log."""
+    if delivery.later is None:
+        delivery.later = Later(delivery, tried_again)
+    return delivery.later
+
+
+def tried_again(message: Message, outcome: Outcome, final: bool) -> None:
+    for channel, reason in outcome.failed.items():
+        fields = {"id": message.id, "kind": message.kind, "channel": channel, "reason": reason}
+        logs.business_event(event_line("delivery-failed", **fields, final=final))
+    for refused in outcome.refused:
+        logs.business_event(
+            event_line(
+                "delivery-refused",
+                id=message.id,
+                kind=message.kind,
+                channel=refused.channel,
+                to=refused.address,
+                reason=refused.reason,
+            )
+        )
+    if outcome.complete:
+        logs.business_event(event_line("delivered-later", id=message.id, kind=message.kind))
 
 
 def detail_values(call, details: Mapping[str, str] | None) -> dict[str, str]:
@@ -88,11 +121,11 @@ def voicemail(call, details: Mapping[str, str] | None = None) -> None:
     status = get("RecordingStatus", "-")[:20]
     found = detail_values(call, details)
     fields = {
-        "call": get("CallSid", "-")[:40],
+        "call": get("CallSid", "-")[:80],
         "status": status,
         "url": get("RecordingUrl", "-")[:300],
         "duration": get("RecordingDuration", "-")[:10],
-        "recording": get("RecordingSid", "-")[:40],
+        "recording": get("RecordingSid", "-")[:80],
         "via": get("via", "-")[:40],
         "from": mask_number(get("from", "")),
     }
@@ -107,8 +140,8 @@ def voicemail(call, details: Mapping[str, str] | None = None) -> None:
     sent_duration = get("RecordingDuration", "")[:20]
     try:
         message = messages.voicemail(
-            recording_sid=get("RecordingSid", "")[:40],
-            call_sid=get("CallSid", "")[:40],
+            recording_sid=get("RecordingSid", "")[:80],
+            call_sid=get("CallSid", "")[:80],
             number=get("from", "")[:20],
             name=get("name", "")[:40],
             when=when or call.now,
@@ -121,9 +154,9 @@ def voicemail(call, details: Mapping[str, str] | None = None) -> None:
         )
     except Exception:  # a value no one foresaw: the business still hears, with what came
         log.exception(event_line("message-unreadable", kind="voicemail"))
-        message = unreadable(call, "voicemail", get("RecordingSid", "")[:40])
+        message = unreadable(call, "voicemail", get("RecordingSid", "")[:80])
     outcome, written = send(call, message, line)
-    required(call, outcome, written, "voicemail")
+    required(call, message, outcome, written)
 
 
 def transcript(call) -> None:
@@ -133,15 +166,15 @@ def transcript(call) -> None:
     text = get("TranscriptionText")[:4000]
     line = event_line(
         "transcription",
-        call=get("CallSid", "-")[:40],
+        call=get("CallSid", "-")[:80],
         status=status,
         text=mask_digits(text[:2000]),
-        recording=get("RecordingSid", "-")[:40],
+        recording=get("RecordingSid", "-")[:80],
     )
     try:
         message = messages.transcript(
-            recording_sid=get("RecordingSid")[:40],
-            call_sid=get("CallSid")[:40],
+            recording_sid=get("RecordingSid")[:80],
+            call_sid=get("CallSid")[:80],
             number=get("from") or get("From")[:20],
             name=get("name")[:40],
             when=call.now,
@@ -151,9 +184,9 @@ def transcript(call) -> None:
         )
     except Exception:
         log.exception(event_line("message-unreadable", kind="transcript"))
-        message = unreadable(call, "transcript", get("RecordingSid", "")[:40])
+        message = unreadable(call, "transcript", get("RecordingSid", "")[:80])
     outcome, written = send(call, message, line)
-    required(call, outcome, written, "transcript")
+    required(call, message, outcome, written)
 
 
 def unreadable(call, kind: str, id: str) -> Message:
@@ -181,14 +214,14 @@ def callback_request(
     """Pass a caller's request to be called back at ``number``; True when someone has it."""
     found = detail_values(call, details)
     fields = {
-        "call": call.param("CallSid", "-")[:40] or "-",
+        "call": call.param("CallSid", "-")[:80] or "-",
         "number": mask_number(number),
         "from": mask_number(caller_id),
     }
     if found:
         fields["details"] = masked(found)
     message = messages.callback_request(
-        call_sid=call.param("CallSid")[:40],
+        call_sid=call.param("CallSid")[:80],
         number=number,
         caller_id=caller_id,
         name=call.param("CallerName")[:40],

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import bottle
 
-from phonetree_engine import logs, server
+from phonetree_engine import carriers, logs, server
 from phonetree_engine.call import state_url
 from phonetree_engine.engine import Engine
 from phonetree_engine.lines import event_line
@@ -33,7 +33,7 @@ from phonetree_engine.words import MissingWords
 
 log = logging.getLogger("phonetree")
 
-__all__ = ["MAX_BODY", "load_app", "make_app", "serving_app"]
+__all__ = ["MAX_BODY", "load_app", "make_app", "serving_app", "unsigned_refused"]
 
 
 def plain_error(error: bottle.HTTPError) -> str:
@@ -112,11 +112,16 @@ def make_app(tree: Tree, config=None, clock=None, delivery=None) -> bottle.Bottl
 
 # Starting ####################################################################
 
-UNSIGNED_REFUSED = (
-    "neither TWILIO_AUTH_TOKEN nor TWILIO_SHARED_KEY is set, so anyone could drive this phone "
-    "tree. Set one of them (Twilio Console: Account, API keys & tokens), or ALLOW_UNSIGNED=true "
-    "to serve unsigned webhooks on a network you trust."
-)
+
+def unsigned_refused(config: Config) -> str:
+    """Why the Procfile's server will not start: the carrier's key is missing."""
+    carrier = carriers.unsigned(config)
+    keys = " or ".join(carrier.keys)
+    return (
+        f"PROVIDER={carrier.name} and {keys} is not set, so anyone could drive this phone tree. "
+        f"Set it (see docs/carriers.md), or ALLOW_UNSIGNED=true to serve unsigned webhooks on a "
+        f"network you trust."
+    )
 
 
 def load_app(tree: Tree):
@@ -141,7 +146,7 @@ def serving_app(tree: Tree, local: bool = False):
     engine = app.config["phonetree.engine"]
     config = engine.config
     if not config.validates_signatures and not (local or config.allow_unsigned):
-        sys.exit(f"phonetree: cannot start: {UNSIGNED_REFUSED}")
+        sys.exit(f"phonetree: cannot start: {unsigned_refused(config)}")
     log_mode(config)
     if not engine.seal_shared and not local:
         log.warning(
@@ -158,20 +163,21 @@ def serving_app(tree: Tree, local: bool = False):
 
 
 def log_mode(config: Config) -> None:
+    carrier = carriers.unsigned(config)
     if not config.validates_signatures:
         log.warning(
-            event_line("mode", signatures="unchecked")
+            event_line("mode", provider=carrier.name, signatures="unchecked")
             + ": webhook signatures are NOT checked; anyone who reaches this server can drive"
-            " the phone tree. Set TWILIO_AUTH_TOKEN or TWILIO_SHARED_KEY to check them."
+            f" the phone tree. Set {' or '.join(carrier.keys)} to check them."
         )
         return
-    keys = [name for name, value in (("TWILIO_AUTH_TOKEN", config.twilio_auth_token),
-            ("TWILIO_SHARED_KEY", config.twilio_shared_key)) if value]  # fmt: skip
+    keys = [name for name in carrier.keys if getattr(config, name.lower())]
+    mode = {"provider": carrier.name, "signatures": ",".join(keys)}
     if config.public_url:
-        log.info(event_line("mode", signatures=",".join(keys), url=config.public_url))
+        log.info(event_line("mode", **mode, url=config.public_url))
         return
     log.warning(
-        event_line("mode", signatures=",".join(keys), url="X-Forwarded-*")
+        event_line("mode", **mode, url="X-Forwarded-*")
         + ": the public URL is rebuilt from headers any client can send; set PUBLIC_URL in"
         " production."
     )

@@ -21,7 +21,6 @@ from twilio.twiml.voice_response import Hangup, Record, Say
 
 from phonetree_engine.call import Call, with_query
 from phonetree_engine.delivery import notify
-from phonetree_engine.tree import RETRY_FRAGMENT
 from phonetree_engine.words import words_in
 
 ANSWERED = ("completed", "answered")
@@ -44,6 +43,10 @@ class Fallback:
         }
 
     def answer(self, params, context, prefix):
+        if "RecordingSid" in params and "RecordingStatus" in params:
+            # A carrier that sends a failed callback on to the fallback URL (Telnyx sends it to
+            # the application's failover URL): delivered like any other.
+            return self.recorded(params, context, prefix)
         dial = self.engine.tree.person(self.engine.config, action=f"{prefix}/fallback/dialed")
         return [self.xml(Say(self.words["fallback_apology"]), dial)], "fallback", ()
 
@@ -58,7 +61,7 @@ class Fallback:
             max_length=self.engine.config.voicemail_max_length,
             finish_on_key="#",
             play_beep=True,
-            recording_status_callback=callback + RETRY_FRAGMENT,
+            recording_status_callback=callback + self.engine.setup.retry_fragment,
         )
         # The carrier skips Record's action when the recording is empty, and goes on here.
         verbs = [Say(self.words["fallback_record"]), record]
@@ -70,6 +73,6 @@ class Fallback:
         return [self.xml(Say(said), Hangup())], "fallback-saved", ()
 
     def recorded(self, params, context, prefix):
-        call = Call("", self.engine.setup, {**params, "via": "fallback"}, context, prefix)
+        call = Call("", self.engine.setup, {"via": "fallback", **params}, context, prefix)
         notify.voicemail(call)
         return [], "-", ()

@@ -23,12 +23,13 @@ class RepeatedField(ValueError):
     """A request names a field twice."""
 
 
-def read_params(environ) -> tuple[list, list]:
-    """Parse the query string and a form body as UTF-8, the way the carrier sends them."""
+def read_params(environ) -> tuple[list, list, bytes]:
+    """Parse the query string and a form body as UTF-8, the way the carrier sends them; return
+    the body as it came too (a Telnyx signature covers the bytes)."""
     query = parse_pairs(environ.get("QUERY_STRING", "").encode("latin-1"))
     content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
     if environ.get("REQUEST_METHOD") != "POST" or content_type not in FORM_TYPES:
-        return query, []
+        return query, [], b""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -36,7 +37,7 @@ def read_params(environ) -> tuple[list, list]:
     if length >= MAX_BODY:  # as waitress's max_request_body_size counts
         raise bottle.HTTPError(413, "Request body too large.")
     body = environ["wsgi.input"].read(length) if length > 0 else b""
-    return query, parse_pairs(body)
+    return query, parse_pairs(body), body
 
 
 def parse_pairs(raw: bytes) -> list[tuple[str, str]]:
@@ -110,3 +111,12 @@ def quote_path(path: str) -> str:
 
 
 quote_cached = functools.lru_cache(maxsize=1024)(quote_path)
+
+
+def headers_of(environ) -> dict[str, str]:
+    """The request's headers, by lower-case name (``x-twilio-signature``)."""
+    return {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }

@@ -46,7 +46,7 @@ class WebhookLine:
         get = self.params.get
         parts = [
             "webhook",
-            "call=" + log_value(get("CallSid", "-")[:40]),
+            "call=" + log_value(get("CallSid", "-")[:80]),
             "from=" + log_value(mask_number(get("From", ""))),
             "path=" + log_value(self.path[:100]),
         ]

@@ -7,20 +7,19 @@ can hear, and writes one line per webhook.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from urllib.parse import urlsplit
 
 import bottle
-from twilio.request_validator import HMAC_SHA1, RequestValidator, get_signature_algorithm
 from twilio.twiml.voice_response import Hangup, Leave, Say
 
 from phonetree_engine.call import Call, unsealed
+from phonetree_engine.carriers import Request
 from phonetree_engine.engine import Engine, as_verbs
 from phonetree_engine.lines import event_line
 from phonetree_engine.tree import State, TryAgain
-from phonetree_engine.web.forms import public_url, read_params
+from phonetree_engine.web.forms import headers_of, public_url, read_params
 from phonetree_engine.web.logline import WebhookLine
 from phonetree_engine.words import words_in
 
@@ -46,12 +45,7 @@ class WebhookHandler:
     def __init__(self, engine: Engine):
         self.engine = engine
         config = self.config = engine.config
-        self.token = (
-            RequestValidator(config.twilio_auth_token) if config.twilio_auth_token else None
-        )
-        self.shared = (
-            RequestValidator(config.twilio_shared_key) if config.twilio_shared_key else None
-        )
+        self.carrier = engine.setup.carrier if config.validates_signatures else None
         self.prefix = urlsplit(config.public_url).path if config.public_url else None
         self.apology = {}
         self.last_resort = {}
@@ -100,7 +94,7 @@ class WebhookHandler:
             log.info(
                 event_line(
                     "call-ended",
-                    call=params.get("CallSid", "-")[:40],
+                    call=params.get("CallSid", "-")[:80],
                     status=status,
                     duration=params.get("CallDuration", "-")[:10],
                 )
@@ -158,10 +152,10 @@ class WebhookHandler:
         """
         path = environ.get("PATH_INFO", "")[:100]
         try:
-            query, form = read_params(environ)
-            if self.config.validates_signatures and not self.signed(environ, form):
+            query, form, body = read_params(environ)
+            if self.carrier is not None and not self.signed(environ, form, body):
                 log.warning(event_line("refused", path=path))
-                raise bottle.HTTPError(403, "Forbidden: the request is not signed by Twilio.")
+                raise bottle.HTTPError(403, "Forbidden: the request is not signed by the carrier.")
             query = unsealed(query, self.engine.setup.seal)
             return query, form, self.engine.read_context(query)
         except bottle.HTTPError as error:
@@ -197,36 +191,17 @@ class WebhookHandler:
                 log.exception(event_line("recovery-failed", state=self.engine.recovery))
         return [self.last_resort[language]], "last-resort", ()
 
-    def signed(self, environ, form) -> bool:
-        """Check X-Twilio-Signature against the public URL the carrier called."""
-        signature = environ.get("HTTP_X_TWILIO_SIGNATURE")
-        settings = environ.get("HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS")
-        validator = self.shared if settings else self.token
-        if not signature or not signature.isascii() or validator is None:
-            return False
-        algorithm = get_signature_algorithm(settings) if settings else HMAC_SHA1
-        url = public_url(environ, self.config.public_url)
-        params = SignedForm()
-        if environ.get("REQUEST_METHOD") == "POST":
-            for name, value in form:
-                params[name] = [value]
-        # The common case first: the exact URL, one HMAC. The validator also tries the URL
-        # with and without its default port, as Twilio's own signing is inconsistent there.
-        try:
-            expected = validator.compute_signature(url, params, algorithm)
-            return hmac.compare_digest(expected, signature) or validator.validate(
-                url, params, signature, algorithm=algorithm
-            )
-        except ValueError:  # an algorithm the twilio package does not know, a host urllib
-            return False  # cannot parse (a forwarded host of "[")
+    def signed(self, environ, form, body) -> bool:
+        """Check the carrier's signature against the public URL it called."""
+        request = Request(
+            url=public_url(environ, self.config.public_url),
+            form=form,
+            body=body,
+            headers=headers_of(environ),
+            method=environ.get("REQUEST_METHOD", "POST"),
+        )
+        return self.carrier.verify(request)
 
 
 def answer(parts, entered):
     return parts, entered[-1], entered
-
-
-class SignedForm(dict):
-    """Each name's value, read the way the twilio validator reads a MultiDict."""
-
-    def getall(self, name):
-        return self[name]
