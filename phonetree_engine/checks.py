@@ -245,7 +245,10 @@ def _check_row(name: str, row: Any, tree: Tree, setup: Setup, held: set[str]) ->
             problems.append(f"state {name!r}: webhook name {part!r} is not a usable URL part")
         problems += _check_handler(name, f"webhook {part!r}", handler)
     handler_problems = _check_handler(name, "enter handler", row.enter)
-    return problems + (handler_problems or _check_rendering(name, row, setup, name in held))
+    rendering = handler_problems or _check_rendering(name, row, setup, name in held)
+    # Words written inside the row itself (a collect's) live in the table's file.
+    rendering = [p if "(" in p or "words" not in p else p + where(table) for p in rendering]
+    return problems + rendering
 
 
 def _check_targets(name: str, row: State, table: Mapping[str, State]) -> list[str]:
@@ -306,7 +309,7 @@ def _check_keys(name: str, keys: Keys, config: Any) -> list[str]:
 
 
 def _check_limit(name: str, what: str, limit: Any, near: object) -> list[str]:
-    if isinstance(limit, int) and 1 <= limit <= MAX_TRIES:
+    if isinstance(limit, int) and not isinstance(limit, bool) and 1 <= limit <= MAX_TRIES:
         return []
     return [
         f"state {name!r}: {what} of {limit!r} can never be reached: the URL counts 1 to "

@@ -75,6 +75,8 @@ def make_app(tree: Tree, config=None, clock=None, delivery=None) -> bottle.Bottl
     ``clock`` a function returning an aware datetime (tests call at any hour); ``delivery`` the
     channels messages go to (default: those the settings configure).
     """
+    if not isinstance(tree, Tree):
+        raise TableError([f"the app takes a Tree(...), not {type(tree).__name__}"])
     config = configured(tree, config)
     engine = Engine(tree, config, clock, delivery)
     try:

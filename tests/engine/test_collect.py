@@ -1,18 +1,23 @@
 """Collect and confirm, through whole calls of a small tree of its own."""
 
+import dataclasses
 import logging
+from urllib.parse import urlencode
 
 import pytest
 from twilio.twiml.voice_response import Gather, Hangup, Say
 from webtest import TestApp
 
-from phonetree import make_app
-from phonetree_engine import State, collect
+from phonetree_engine import Keys, Option, State, Tree, collect
+from phonetree_engine.call import SEALED, Call, Setup
 from phonetree_engine.collect import Collect, spoken
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Call, Keys, TableError
+from phonetree_engine.tree import TableError
+from phonetree_engine.web import make_app
 from phonetree_tools.caller import SimulatedCall
 from tests.conftest import OPEN
+from tests.engine.conftest import opened
+from tests.engine.trees import shop
 
 ASK = "Please enter your account number, then press the pound key."
 CONFIRM = "You entered 1, 2, 3, 4, 5. Press 1 to confirm, or 2 to enter it again."
@@ -25,6 +30,28 @@ OFFER = (
     "We have the number 5, 5, 5, 1, 2, 3, 4, 5, 6, 7. "
     "Press 1 to confirm, or 2 to enter another number."
 )
+
+# What the engine says for this tree: the collect's shared prompts among it.
+WORDS = {
+    "en-US": {
+        **shop.ENGINE_WORDS["en-US"],
+        "collect_confirm": "You entered {digits}. Press 1 to confirm, or 2 to enter it again.",
+        "collect_offer": (
+            "We have the number {digits}. Press 1 to confirm, or 2 to enter another number."
+        ),
+        "collect_invalid": INVALID,
+        "collect_silence": SILENCE,
+    },
+    "es-US": {
+        **shop.ENGINE_WORDS["en-US"],  # (apologies in English: this tree tests the collect)
+        "collect_confirm": (
+            "Usted marcó {digits}. Oprima 1 para confirmar, o 2 para marcarlo de nuevo."
+        ),
+        "collect_offer": "Tenemos el número {digits}. Oprima 1 para confirmar, o 2 para otro.",
+        "collect_invalid": "Ese número no es válido.",
+        "collect_silence": "No escuché ningún dígito.",
+    },
+}
 
 
 def hello(call):
@@ -63,7 +90,7 @@ TABLE = {
         max_length=8,
         valid=lambda digits: len(digits) >= 4,
     ),
-    "known": State(known, Keys(keys={"1": "known", "2": "callback"}, otherwise="bye")),
+    "known": State(known, Keys([Option("1", "known"), Option("2", "callback")], otherwise="bye")),
     "callback": collect(
         into="callback",
         then="called_back",
@@ -77,10 +104,18 @@ TABLE = {
 }
 
 
-def tree(**settings):
-    return make_app(
-        Config(**settings), table=TABLE, start="hello", recovery="bye", clock=lambda: OPEN
-    )
+def tree_of(table=TABLE, start="hello"):
+    return Tree(table=table, start=start, recovery="bye", words=WORDS, person=shop.ring)
+
+
+def tree(table=TABLE, **settings):
+    return make_app(tree_of(table), Config(**settings), clock=lambda: OPEN)
+
+
+def sealed(app, **values):
+    """A query holding ``values`` sealed with the app's key, as the engine seals them."""
+    seal = app.config["phonetree.engine"].setup.seal
+    return f"{SEALED}={seal.seal(urlencode(values))}"
 
 
 @pytest.fixture
@@ -174,6 +209,37 @@ def test_max_retries_bounds_the_tries(validate):
     assert call.last_heard == [GOODBYE]
 
 
+def with_attempts(attempts):
+    """The table, its account collect giving up after ``attempts`` failed tries."""
+    spec = dataclasses.replace(TABLE["account"].exit, attempts=attempts)
+    return {**TABLE, "account": State(spec.enter, spec)}
+
+
+def test_a_collect_s_own_attempts_outlast_max_retries(validate):
+    call = SimulatedCall(tree(with_attempts(5), max_retries=3), validate=validate)
+    call.start()
+    for _ in range(4):
+        call.press("1#")
+        assert call.last_heard == [INVALID, ASK]
+    call.silence()  # the fifth failed try
+    assert (call.last_heard, call.outcome) == ([GOODBYE], ("hangup",))
+
+
+def test_a_collect_s_own_attempts_are_counted_in_the_url_past_max_retries(validate):
+    call = SimulatedCall(tree(with_attempts(5), max_retries=3), validate=validate)
+    call.start()
+    for _ in range(4):
+        call.silence()
+    assert call.gather.get("action") == "/state/account/exit?step=silence&tries=4"
+
+
+def test_a_collect_s_own_attempts_may_be_fewer_than_max_retries(validate):
+    call = SimulatedCall(tree(with_attempts(1), max_retries=3), validate=validate)
+    call.start()
+    call.press("1#")
+    assert call.last_heard == [GOODBYE]
+
+
 def test_a_good_entry_is_not_counted_as_a_try(account):
     account.press("1#")
     account.press("12345#")
@@ -181,8 +247,9 @@ def test_a_good_entry_is_not_counted_as_a_try(account):
     assert account.last_heard == [CONFIRM]
 
 
-def test_a_collect_goes_on_across_replicas(validate):
-    call = SimulatedCall([tree(), tree()], validate=validate)
+def test_a_collect_goes_on_across_replicas_sharing_a_secret_key(validate):
+    replicas = [tree(secret_key="the same on every replica") for _ in range(2)]
+    call = SimulatedCall(replicas, validate=validate)
     call.start()
     call.press("12345#")
     call.press("2")
@@ -249,20 +316,43 @@ def test_a_shorter_fixed_length_entry_ended_by_pound_is_invalid(validate):
 # Context in the URL ##########################################################
 
 
-def test_the_collected_value_travels_in_the_url(account):
+def test_the_collected_value_travels_sealed_in_the_url(account):
     account.press("12345#")
     account.press("1")
-    assert account.gather.get("action") == "/state/known/exit?account=12345"
+    action = account.gather.get("action")
+    assert action.startswith(f"/state/known/exit?{SEALED}=")
+    assert all("12345" not in webhook.url for webhook in account.requests)
 
 
-@pytest.mark.parametrize("odd", ["abc", "123456789", "", "12%2034", "%D9%A1%D9%A2%D9%A3%D9%A4"])
+def test_the_sealed_value_is_the_confirmed_one(validate):
+    app = tree()
+    call = SimulatedCall(app, validate=validate)
+    call.start()
+    call.press("12345#")
+    call.press("1")
+    assert opened(app, call.gather.get("action")) == {"account": "12345"}
+
+
+def test_the_entry_awaiting_confirmation_travels_sealed_too(validate):
+    app = tree()
+    call = SimulatedCall(app, validate=validate)
+    call.start()
+    call.press("12345#")
+    action = call.gather.get("action")
+    assert "12345" not in action
+    assert opened(app, action) == {"entry": "12345", "step": "confirm"}
+
+
+@pytest.mark.parametrize("odd", ["abc", "123456789", "", "12 34", "\u0661\u0662\u0663\u0664"])
 def test_an_odd_value_in_the_url_reads_as_absent(odd):
-    response = TestApp(tree()).post(f"/state/known?account={odd}")
+    app = tree()
+    response = TestApp(app).post(f"/state/known?{sealed(app, account=odd)}")
     assert response.xml.find("Gather/Say").text == NO_ACCOUNT
 
 
 def test_a_good_value_in_the_url_is_read():
-    response = TestApp(tree()).post("/state/known?account=4321&other=1")
+    app = tree()
+    response = TestApp(app).post(f"/state/known?{sealed(app, account='4321')}&other=1")
     assert response.xml.find("Gather/Say").text == "Your account is 4, 3, 2, 1."
 
 
@@ -301,8 +391,8 @@ def test_a_collect_of_an_impossible_length_is_refused(length):
             max_length=length,
         ),
     }
-    with pytest.raises(TableError, match="'account': a Collect takes 1 to 20 digits"):
-        make_app(Config(), table=table, start="hello", recovery="bye")
+    with pytest.raises(TableError, match="'account': a collect takes 1 to 20 digits"):
+        make_app(tree_of(table), Config())
 
 
 def test_a_collect_without_its_ask_prompt_is_refused():
@@ -311,7 +401,7 @@ def test_a_collect_without_its_ask_prompt_is_refused():
         "account": collect(into="account", then="known", give_up="bye", words={"en-US": {}}),
     }
     with pytest.raises(TableError, match="state 'account': no en-US words for ask"):
-        make_app(Config(), table=table, start="hello", recovery="bye")
+        make_app(tree_of(table), Config())
 
 
 def test_a_default_number_in_e164_is_offered_without_its_plus():
@@ -323,13 +413,19 @@ def test_a_default_number_in_e164_is_offered_without_its_plus():
         length=11,
         default=lambda call: "+15551234567",
     )
-    assert spec.offered(Call("callback", Config())) == "15551234567"
+    assert spec.offered(Call("callback", Setup(Config()))) == "15551234567"
 
 
-def test_a_confirmed_value_leaves_nothing_of_the_collect_in_the_urls(account):
-    account.press("12345#")
-    account.press("1")
-    assert account.gather.get("action") == "/state/known/exit?account=12345"
+def test_a_confirmed_value_leaves_nothing_of_the_collect_in_the_urls(validate):
+    app = tree()
+    call = SimulatedCall(app, validate=validate)
+    call.start()
+    call.press("1#")  # a failed try first: tries=1 in the URL until confirmed
+    call.press("12345#")
+    call.press("1")
+    action = call.gather.get("action")
+    assert action.partition("?")[2].startswith(f"{SEALED}=")
+    assert opened(app, action) == {"account": "12345"}
 
 
 # In the caller's language ####################################################
@@ -353,7 +449,7 @@ SPANISH_TREE = {
 
 def spanish_tree():
     config = Config(languages=("en-US", "es-US"))
-    return TestApp(make_app(config, table=SPANISH_TREE, start="account", recovery="bye"))
+    return TestApp(make_app(tree_of(SPANISH_TREE, start="account"), config))
 
 
 def test_a_collect_asks_and_reads_back_in_the_callers_language():
@@ -374,4 +470,49 @@ def test_a_collect_without_its_words_in_a_listed_language_stops_start_up():
         ),
     }
     with pytest.raises(TableError, match="state 'account': no es-US words"):
-        make_app(Config(languages=("en-US", "es-US")), table=table, start="account", recovery="bye")
+        make_app(tree_of(table, start="account"), Config(languages=("en-US", "es-US")))
+
+
+# The entry is checked again when it is confirmed ##############################
+
+
+def confirming(app, entry, digits="1"):
+    """Post ``digits`` to the account's confirmation, the entry sealed in the URL."""
+    url = f"/state/account/exit?step=confirm&{sealed(app, entry=entry)}"
+    return TestApp(app).post(url, {"Digits": digits})
+
+
+def test_a_sealed_entry_that_passes_the_checks_is_confirmed():
+    app = tree()
+    response = confirming(app, "4444")
+    assert response.xml.find("Gather/Say").text == "Your account is 4, 4, 4, 4."
+    assert opened(app, response.xml.find("Gather").get("action")) == {"account": "4444"}
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param("12", id="refused-by-valid"),
+        pytest.param("123456789", id="longer-than-max-length"),
+    ],
+)
+def test_a_sealed_entry_that_fails_the_checks_is_not_confirmed(entry):
+    app = tree()
+    response = confirming(app, entry)
+    assert [say.text for say in response.xml.iter("Say")] == [INVALID, ASK]
+    action = response.xml.find("Gather").get("action")
+    assert action.startswith("/state/account/exit?")
+    assert "account" not in opened(app, action)
+
+
+def test_a_sealed_entry_that_fails_the_checks_is_not_read_back():
+    app = tree()
+    response = TestApp(app).post(f"/state/account?step=confirm&{sealed(app, entry='12')}")
+    assert [say.text for say in response.xml.iter("Say")] == [ASK]
+
+
+def test_a_failed_check_on_confirmation_counts_as_a_try():
+    app = tree(max_retries=2)
+    url = f"/state/account/exit?step=confirm&tries=1&{sealed(app, entry='12')}"
+    response = TestApp(app).post(url, {"Digits": "1"})
+    assert [say.text for say in response.xml.iter("Say")] == [GOODBYE]

@@ -3,9 +3,10 @@
 import hashlib
 
 import pytest
-from conftest import ROOT, SCHEMA, load_schema
 from twilio.twiml.voice_response import Dial, Gather, Play, Record, Say, VoiceResponse
-from twiml import loosen
+
+from tests.conftest import ROOT, SCHEMA, load_schema
+from tests.twiml import loosen
 
 # Twilio's file as published (src/Twilio.Twiml.Tests/TwiML.xsd of twilio-csharp, 2016).
 TWILIO_SHA256 = "62da6c2397537c9887b2600d7ccee732d88072d262b7fe66ada2a5af3205b3dd"

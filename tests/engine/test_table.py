@@ -1,16 +1,23 @@
-"""A wrong state table is refused at construction, with a message naming the state."""
+"""A wrong tree is refused at construction, with a message naming the state (and the file)."""
+
+import dataclasses
+import re
 
 import pytest
 from twilio.twiml.voice_response import Gather, Hangup, Record, Say
 
-from phonetree import make_app
-from phonetree_engine.checks import check_table
+from phonetree_engine.checks import check_tree
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Choose, Keys, Outcome, State, TableError
+from phonetree_engine.tree import Choose, Keys, Option, Outcome, State, TableError, Tree
+from phonetree_engine.web import make_app
+from phonetree_engine.words import shown_path
 from phonetree_tools.caller import SimulatedCall
+from tests.conftest import OPEN
+from tests.engine.trees import office, shop
 
-APOLOGY = "Sorry, something went wrong on our side."
+APOLOGY = shop.SORRY
 MENU = "Press 1 to leave a message."
+HERE = shown_path(__file__)  # as the check names this file: from where the tests run
 
 
 # Handlers of a small tree, and broken ones ###################################
@@ -81,8 +88,8 @@ def saved(call):
 def good_table():
     return {
         "hello": State(hello, "menu"),
-        "menu": State(menu, Keys(keys={"1": "message"}, otherwise="menu", give_up="bye")),
-        "message": State(message, Choose(saved, ("bye",)), callbacks={"recorded": hello}),
+        "menu": State(menu, Keys([Option("1", "message")], otherwise="menu", give_up="bye")),
+        "message": State(message, Choose(saved, ("bye",)), webhooks={"recorded": hello}),
         "bye": State(bye),
     }
 
@@ -90,6 +97,13 @@ def good_table():
 def changed(**rows):
     """The good table with some rows replaced (or added)."""
     return {**good_table(), **rows}
+
+
+def tree_of(table, start="hello", recovery="menu"):
+    """A tree of ``table``, saying the shop's words for the engine."""
+    return Tree(
+        table=table, start=start, recovery=recovery, words=shop.ENGINE_WORDS, person=shop.ring
+    )
 
 
 # One problem at a time ######################################################
@@ -101,12 +115,12 @@ BROKEN = [
         id="string-exit-to-a-missing-state",
     ),
     pytest.param(
-        changed(menu=State(menu, Keys(keys={"1": "gone"}, otherwise="menu"))),
-        "state 'menu': leads on 1 to 'gone', which is not a state",
+        changed(menu=State(menu, Keys([Option("1", "gone")], otherwise="menu"))),
+        "state 'menu': option 1 leads to 'gone', which is not a state",
         id="key-to-a-missing-state",
     ),
     pytest.param(
-        changed(menu=State(menu, Keys(keys={"1": "message"}, otherwise="menu", give_up="gone"))),
+        changed(menu=State(menu, Keys([Option("1", "message")], otherwise="menu", give_up="gone"))),
         "state 'menu': leads on too many tries to 'gone', which is not a state",
         id="give-up-to-a-missing-state",
     ),
@@ -126,18 +140,20 @@ BROKEN = [
         id="unreachable-state",
     ),
     pytest.param(
-        changed(menu=State(says_only, Keys(keys={"1": "message"}, otherwise="menu"))),
+        changed(menu=State(says_only, Keys([Option("1", "message")], otherwise="menu"))),
         "state 'menu': its exit waits, but no Gather, Dial, Record or Enqueue posts to call.action",
         id="waiting-exit-without-a-waiting-verb",
     ),
     pytest.param(
-        changed(menu=State(gathers_elsewhere, Keys(keys={"1": "message"}, otherwise="menu"))),
+        changed(menu=State(gathers_elsewhere, Keys([Option("1", "message")], otherwise="menu"))),
         "state 'menu': its exit waits, but no Gather, Dial, Record or Enqueue posts to call.action",
         id="waiting-verb-posting-elsewhere",
     ),
     pytest.param(
         changed(
-            menu=State(gathers_without_empty_result, Keys(keys={"1": "message"}, otherwise="menu"))
+            menu=State(
+                gathers_without_empty_result, Keys([Option("1", "message")], otherwise="menu")
+            )
         ),
         "state 'menu': a Gather without actionOnEmptyResult hangs up on silence",
         id="gather-that-hangs-up-on-silence",
@@ -179,7 +195,8 @@ BROKEN = [
     ),
     pytest.param(
         changed(hello=State(raises, "menu")),
-        "state 'hello': the enter handler failed: ZeroDivisionError('division by zero')",
+        "state 'hello': the enter handler failed: ZeroDivisionError('division by zero') "
+        f"({HERE}, raises)",
         id="enter-raising",
     ),
     pytest.param(
@@ -193,23 +210,24 @@ BROKEN = [
         id="choose-handler-with-two-parameters",
     ),
     pytest.param(
-        changed(message=State(message, Choose(saved, ("bye",)), callbacks={"exit": hello})),
-        "state 'message': callback name 'exit' is not a usable URL part",
-        id="callback-named-exit",
+        changed(message=State(message, Choose(saved, ("bye",)), webhooks={"exit": hello})),
+        "state 'message': webhook name 'exit' is not a usable URL part",
+        id="webhook-named-exit",
     ),
     pytest.param(
-        changed(message=State(message, Choose(saved, ("bye",)), callbacks={"Re Corded": hello})),
-        "state 'message': callback name 'Re Corded' is not a usable URL part",
-        id="callback-name-not-a-url-part",
+        changed(message=State(message, Choose(saved, ("bye",)), webhooks={"Re Corded": hello})),
+        "state 'message': webhook name 'Re Corded' is not a usable URL part",
+        id="webhook-name-not-a-url-part",
     ),
     pytest.param(
-        changed(message=State(message, Choose(saved, ("bye",)), callbacks={"recorded": "x"})),
-        "state 'message': the callback 'recorded' is not callable",
-        id="callback-not-callable",
+        changed(message=State(message, Choose(saved, ("bye",)), webhooks={"recorded": "x"})),
+        "state 'message': the webhook 'recorded' is not callable",
+        id="webhook-not-callable",
     ),
     pytest.param(
         changed(hello=State(hello, 42)),
-        "state 'hello': exit must be None, a state name, Keys, Outcome, Choose or Collect, not int",
+        "state 'hello': exit must be None, a state name, Keys, Outcome, Choose or a collect, "
+        "not int",
         id="exit-of-the-wrong-kind",
     ),
     pytest.param(
@@ -251,7 +269,7 @@ CYCLES = [
     pytest.param(
         {
             "hello": State(hello, "menu"),
-            "menu": State(menu, Keys(keys={"1": "hello"}, otherwise="menu"), when_closed="shut"),
+            "menu": State(menu, Keys([Option("1", "hello")], otherwise="menu"), when_closed="shut"),
             "shut": State(hello, "menu"),
         },
         "state 'menu': goes on at once in a cycle: menu -> shut -> menu",
@@ -265,30 +283,42 @@ CYCLES = [
 ]
 
 
-@pytest.fixture(params=["check_table", "make_app"])
+@pytest.fixture(params=["check_tree", "make_app"])
 def refuse(request):
     """Build a tree from a table the way the test is parametrized: check it, or make the app."""
 
     def build(table, start="hello", recovery="hello"):
-        if request.param == "check_table":
-            check_table(table, start, recovery, Config())
+        if request.param == "check_tree":
+            check_tree(tree_of(table, start, recovery), Config())
         else:
-            make_app(Config(), table=table, start=start, recovery=recovery)
+            make_app(tree_of(table, start, recovery), Config())
 
     return build
 
 
 def test_a_good_table_is_accepted():
-    assert check_table(good_table(), "hello", "menu", Config()) is None
+    assert check_tree(tree_of(good_table()), Config()) is None
 
 
 def test_a_state_name_of_40_characters_is_accepted():
     table = {**changed(hello=State(hello, "b" * 40)), "b" * 40: State(hello, "menu")}
-    assert check_table(table, "hello", "menu", Config()) is None
+    assert check_tree(tree_of(table), Config()) is None
 
 
 def test_the_good_table_makes_an_app():
-    assert make_app(Config(), table=good_table(), start="hello", recovery="menu")
+    assert make_app(tree_of(good_table()), Config())
+
+
+def test_the_check_takes_a_tree_not_a_table():
+    with pytest.raises(TableError) as refused:
+        check_tree(good_table(), Config())
+    assert refused.value.problems == ["the app takes a Tree(...), not dict"]
+
+
+def test_the_app_takes_a_tree_not_a_table():
+    with pytest.raises(TableError) as refused:
+        make_app(good_table(), Config())
+    assert refused.value.problems == ["the app takes a Tree(...), not dict"]
 
 
 @pytest.mark.parametrize("table, problem", BROKEN)
@@ -325,7 +355,7 @@ def test_a_missing_start_or_recovery_state_is_refused(refuse, start, recovery, p
 def many_problems():
     table = changed(hello=State(hello, "nowhere"), bye=State(hello))
     with pytest.raises(TableError) as refused:
-        check_table(table, "hello", "gone", Config())
+        check_tree(tree_of(table, recovery="gone"), Config())
     return refused.value
 
 
@@ -363,8 +393,7 @@ def choosing(target):
 @pytest.mark.parametrize("chosen", ["menu", "nowhere"])
 def test_an_undeclared_choice_apologises_and_goes_on_at_the_menu(validate, chosen):
     table = changed(message=State(message, Choose(choosing(chosen), ("bye",))))
-    app = make_app(Config(), table=table, start="hello", recovery="menu")
-    call = SimulatedCall(app, validate=validate)
+    call = SimulatedCall(make_app(tree_of(table), Config()), validate=validate)
     call.start("/voice")
     call.press("1")
     call.record()
@@ -373,8 +402,7 @@ def test_an_undeclared_choice_apologises_and_goes_on_at_the_menu(validate, chose
 
 def test_an_undeclared_choice_leaves_the_call_at_the_menu(validate):
     table = changed(message=State(message, Choose(choosing("menu"), ("bye",))))
-    app = make_app(Config(), table=table, start="hello", recovery="menu")
-    call = SimulatedCall(app, validate=validate)
+    call = SimulatedCall(make_app(tree_of(table), Config()), validate=validate)
     call.start("/voice")
     call.press("1")
     call.record()
@@ -382,8 +410,7 @@ def test_an_undeclared_choice_leaves_the_call_at_the_menu(validate):
 
 
 def test_a_declared_choice_goes_where_it_says(validate):
-    app = make_app(Config(), table=good_table(), start="hello", recovery="menu")
-    call = SimulatedCall(app, validate=validate)
+    call = SimulatedCall(make_app(tree_of(good_table()), Config()), validate=validate)
     call.start("/voice")
     call.press("1")
     call.record()
@@ -399,3 +426,72 @@ def test_an_outcome_exit_to_a_missing_state_is_refused(refuse):
     assert refused.value.problems == [
         "state 'message': leads on other RecordingStatus to 'gone', which is not a state"
     ]
+
+
+# The office: a whole tree, whose mistakes are named by the file to mend ######
+
+
+def without(*names):
+    """The office with the rows of ``names`` taken out of its table."""
+    table = {name: row for name, row in office.TABLE.items() if name not in names}
+    return dataclasses.replace(office.TREE, table=table)
+
+
+def test_an_option_leading_to_a_state_not_in_the_table_names_the_options_file():
+    with pytest.raises(TableError) as refused:
+        make_app(without("orders"), Config())
+    [problem] = refused.value.problems
+    assert re.fullmatch(
+        r"state 'menu': option 1 leads to 'orders', which is not a state "
+        r"\((.+/)?tests/engine/trees/office\.py, MENU\)",
+        problem,
+    )
+
+
+def test_an_option_of_the_hold_menu_leading_nowhere_names_the_hold_options():
+    with pytest.raises(TableError) as refused:
+        make_app(without("leave_queue"), Config())
+    [problem] = refused.value.problems
+    assert re.fullmatch(
+        r"state 'hold': option 1 leads to 'leave_queue', which is not a state "
+        r"\((.+/)?tests/engine/trees/office\.py, HOLD\)",
+        problem,
+    )
+
+
+def office_menu(tries):
+    menu = office.TABLE["menu"]
+    return office.tree(menu=menu._replace(exit=dataclasses.replace(menu.exit, tries=tries)))
+
+
+def office_collect(attempts):
+    spec = dataclasses.replace(office.TABLE["callback_number"].exit, attempts=attempts)
+    return office.tree(callback_number=State(spec.enter, spec))
+
+
+@pytest.mark.parametrize("limit", [0, 100, -1, "3"])
+def test_a_menu_s_tries_out_of_reach_stop_start_up_naming_the_state(limit):
+    with pytest.raises(TableError) as refused:
+        make_app(office_menu(limit), Config(), clock=lambda: OPEN)
+    [problem] = refused.value.problems
+    assert problem.startswith(
+        f"state 'menu': a menu's tries of {limit!r} can never be reached: "
+        "the URL counts 1 to 99 tries"
+    )
+    assert problem.endswith("tests/engine/trees/office.py, MENU)")
+
+
+@pytest.mark.parametrize("limit", [0, 100, -1])
+def test_a_collect_s_attempts_out_of_reach_stop_start_up_naming_the_state(limit):
+    with pytest.raises(TableError) as refused:
+        make_app(office_collect(limit), Config(), clock=lambda: OPEN)
+    assert refused.value.problems == [
+        f"state 'callback_number': a collect's attempts of {limit} can never be reached: "
+        "the URL counts 1 to 99 tries"
+    ]
+
+
+@pytest.mark.parametrize("limit", [1, 99])
+def test_limits_from_1_to_99_are_accepted(limit):
+    assert make_app(office_menu(limit), Config(), clock=lambda: OPEN)
+    assert make_app(office_collect(limit), Config(), clock=lambda: OPEN)
