@@ -66,6 +66,8 @@ def check_tree(tree: Tree, config: Any) -> None:
     held = _held(table)
     for name, row in table.items():
         problems += [p for p in _check_row(name, row, tree, setup, held) if not _told(p, said)]
+    if not problems:
+        problems += _check_way_on(table, held)
     for role, name in (("start", tree.start), ("recovery", tree.recovery)):
         if name not in table:
             problems.append(f"the {role} state {name!r} is not in the table{where(tree.table)}")
@@ -453,6 +455,28 @@ def _held(table: Mapping[str, State]) -> set[str]:
             continue
         todo += [target for _, target in row.edges()]
     return held
+
+
+def _check_way_on(table: Mapping[str, State], held: set[str]) -> list[str]:
+    """A menu whose wrong input or silence comes back to it needs a give_up, or a caller who
+    cannot press the right key is kept there forever (a queue's hold music is exempt: the
+    caller stays queued, and the queue's own exit goes on)."""
+    problems = []
+    for name, row in table.items():
+        if not isinstance(row.exit, Keys) or row.exit.give_up or name in held:
+            continue
+        for what, target in (("wrong input", row.exit.otherwise), ("silence", row.exit.silence)):
+            seen = set()
+            while target and target not in seen and isinstance(table[target].exit, str):
+                seen.add(target)
+                target = table[target].exit
+            if target == name:
+                problems.append(
+                    f"state {name!r}: {what} comes back here and no give_up ends it; give the "
+                    f"Keys a give_up=, so a caller is never kept here{where(table)}"
+                )
+                break
+    return problems
 
 
 def _check_reachable(table: Mapping[str, State], start: str) -> list[str]:
