@@ -2,16 +2,24 @@
 
 ``app.json`` describes the app to Heroku (the Deploy button, review apps, ``heroku create``):
 each variable the engine and the tree declare, with its meaning and default, the required ones
-marked. Regenerate it after changing a setting (a test says when it is stale)::
+marked; ``docs/settings.md`` holds the same as a table. Regenerate both after changing a
+setting (a test says when either is stale)::
 
     python -m phonetree_tools.platform > app.json
+    python -m phonetree_tools.platform --docs      # rewrites the table in docs/settings.md
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
+from pathlib import Path
 
-from phonetree_engine.settings import engine_groups
+from phonetree_engine.settings import engine_groups, settings_table
+
+SETTINGS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "settings.md"
+TABLE = re.compile(r"^\| Variable \| Default \| Meaning \|\n(?:^\|.*\n)*", re.MULTILINE)
 
 DESCRIPTION = "A stateless phone tree (IVR) for Twilio Programmable Voice, on Bottle."
 # Without one of the two signing secrets the server refuses to start; the Deploy form asks for
@@ -54,5 +62,13 @@ def app_json(tree=None) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def settings_page(text: str, tree=None) -> str:
+    """The settings page with its table made anew from the declarations."""
+    return TABLE.sub(lambda _: settings_table(groups(tree)) + "\n", text, count=1)
+
+
 if __name__ == "__main__":
-    print(app_json(), end="")
+    if sys.argv[1:] == ["--docs"]:
+        SETTINGS_PAGE.write_text(settings_page(SETTINGS_PAGE.read_text("utf-8")), "utf-8")
+    else:
+        print(app_json(), end="")
