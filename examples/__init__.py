@@ -1,0 +1,1 @@
+"""Trees built from the engine alone, each a package beside the shipped ``states/``."""

@@ -1,0 +1,86 @@
+"""Voicemail: one state for every way to a message, and what the caller hears after it.
+
+The message reaches the practice from the carrier's recording callback (``recorded``), which
+asks to be retried until every channel (email, POST) took it. That callback carries few of the
+call's parameters, so its URL carries the caller (sealed) and how they got here (``via``); it
+carries the call's context too, with the number an appointment request confirmed.
+"""
+
+from twilio.twiml.voice_response import Hangup, Record, Say
+
+from examples.dental.appointment import INTO
+from phonetree_engine.delivery import notify
+
+# What a voicemail hands the practice of what the call collected: label -> context name. The
+# number goes in full to the practice and masked to the log.
+DETAILS = {"Phone number to call back": INTO}
+
+WORDS = {
+    "fr-CA": {
+        "record": "Laissez votre message après le bip, puis faites le carré.",
+        "nothing": "Nous n'avons reçu aucun message. Au revoir.",
+        "saved": "Merci, votre message est enregistré. Nous vous rappellerons dès que possible. "
+        "Au revoir.",
+    },
+    "en-US": {
+        "record": "Leave your message after the beep, then press pound.",
+        "nothing": "We received no message. Goodbye.",
+        "saved": "Thank you, your message is saved. We will call you back as soon as we can. "
+        "Goodbye.",
+    },
+}
+
+
+def enter(call):
+    """Record a message; the Record's action thanks the caller."""
+    words = call.words(WORDS)
+    # The caller and how they came, for the recording's callback: notify reads these names.
+    once = {
+        "from": call.param("From")[:20],
+        "name": call.param("CallerName")[:40],
+        "via": via(call),
+    }
+    record = Record(
+        action=call.action,
+        max_length=call.config.voicemail_max_length,
+        finish_on_key="#",
+        play_beep=True,
+        recording_status_callback=call.url("recorded", retry=True, **once),
+    )
+    if call.config.transcribe:
+        record.attrs.update(
+            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **once)
+        )
+    # The carrier skips the action when the recording is empty, and goes on here.
+    return [Say(words["record"]), record, Say(words["nothing"]), Hangup()]
+
+
+def via(call) -> str:
+    """How the caller got here, in the words of the practice's messages."""
+    if "appointment" in call.trail:
+        return "appointment request"
+    if not call.is_open:
+        return "after hours"
+    if "front_desk" in call.trail:
+        return "no answer at the front desk"
+    return "voicemail"
+
+
+def saved(call):
+    """Thank the caller when there is a recording."""
+    return "message_saved" if call.param("RecordingUrl") else "goodbye"
+
+
+def thanks(call):
+    """After a message: thank the caller and hang up."""
+    return [Say(call.words(WORDS)["saved"]), Hangup()]
+
+
+def recorded(call):
+    """A finished recording: to the log at once, and to the practice on every channel."""
+    notify.voicemail(call, details=DETAILS)
+
+
+def transcribed(call):
+    """A recording's transcription: to the log at once, and in the voicemail's thread."""
+    notify.transcript(call)
