@@ -5,6 +5,7 @@ Each row is ``State(enter, exit, when_closed=None, hold=None, webhooks={})``; se
 """
 
 from phonetree_engine import Choose, Keys, Outcome, State, Tree, choose_language, collect
+from phonetree_engine.delivery import notify
 from states import (
     callback,
     error,
@@ -76,7 +77,7 @@ TABLE = {
     "voicemail": State(
         voicemail.enter,
         Choose(voicemail.saved, ("message_saved", "goodbye")),
-        webhooks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},
+        webhooks=notify.webhooks(),  # the recording and its transcript, to the business
     ),
     "message_saved": State(message_saved.enter),
     "goodbye": State(goodbye.enter),

@@ -6,7 +6,7 @@ callback carries few of the call's parameters, so its URL carries the caller (se
 they got here (``via``).
 """
 
-from twilio.twiml.voice_response import Hangup, Record, Say
+from twilio.twiml.voice_response import Hangup, Say
 
 from phonetree_engine.delivery import notify
 
@@ -25,27 +25,10 @@ WORDS = {
 
 def enter(call):
     """Record a message; Record's action thanks the caller."""
-    config = call.config
     words = call.words(WORDS)
-    once = {
-        "from": call.param("From")[:20],
-        "name": call.param("CallerName")[:40],
-        "via": via(call),
-    }
-    record = Record(
-        action=call.action,
-        max_length=config.voicemail_max_length,
-        finish_on_key="#",
-        play_beep=True,
-        recording_status_callback=call.url("recorded", retry=True, **once),
-    )
-    if config.transcribe:
-        record.attrs.update(
-            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **once)
-        )
     return [
         Say(words["record"]),
-        record,
+        notify.recording(call, via=via(call)),
         # The carrier skips the action when the recording is empty, and goes on here.
         Say(words["nothing"]),
         Hangup(),
@@ -70,13 +53,3 @@ def via(call) -> str:
 def saved(call):
     """Thank the caller when there is a recording."""
     return "message_saved" if call.param("RecordingUrl") else "goodbye"
-
-
-def recorded(call):
-    """A finished recording: to the log at once, and to the business on every channel."""
-    notify.voicemail(call)
-
-
-def transcribed(call):
-    """A recording's transcription: to the log at once, and in the voicemail's thread."""
-    notify.transcript(call)

@@ -22,6 +22,7 @@ from examples.dental import (
     voicemail,
 )
 from phonetree_engine import Choose, Keys, Outcome, State, Tree, choose_language, collect, web
+from phonetree_engine.delivery import notify
 
 TABLE = {
     # Before anything else: everything after is said in the caller's language.
@@ -58,7 +59,8 @@ TABLE = {
     "voicemail": State(
         voicemail.enter,
         Choose(voicemail.saved, ("message_saved", "goodbye")),
-        webhooks={"recorded": voicemail.recorded, "transcribed": voicemail.transcribed},
+        # The recording and its transcript, to the practice, with the confirmed number.
+        webhooks=notify.webhooks(details=voicemail.DETAILS),
     ),
     "message_saved": State(voicemail.thanks),
     "goodbye": State(goodbye.enter),

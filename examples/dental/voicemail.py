@@ -6,7 +6,7 @@ call's parameters, so its URL carries the caller (sealed) and how they got here 
 carries the call's context too, with the number an appointment request confirmed.
 """
 
-from twilio.twiml.voice_response import Hangup, Record, Say
+from twilio.twiml.voice_response import Hangup, Say
 
 from examples.dental.appointment import INTO
 from phonetree_engine.delivery import notify
@@ -34,25 +34,13 @@ WORDS = {
 def enter(call):
     """Record a message; the Record's action thanks the caller."""
     words = call.words(WORDS)
-    # The caller and how they came, for the recording's callback: notify reads these names.
-    once = {
-        "from": call.param("From")[:20],
-        "name": call.param("CallerName")[:40],
-        "via": via(call),
-    }
-    record = Record(
-        action=call.action,
-        max_length=call.config.voicemail_max_length,
-        finish_on_key="#",
-        play_beep=True,
-        recording_status_callback=call.url("recorded", retry=True, **once),
-    )
-    if call.config.transcribe:
-        record.attrs.update(
-            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **once)
-        )
     # The carrier skips the action when the recording is empty, and goes on here.
-    return [Say(words["record"]), record, Say(words["nothing"]), Hangup()]
+    return [
+        Say(words["record"]),
+        notify.recording(call, via(call)),
+        Say(words["nothing"]),
+        Hangup(),
+    ]
 
 
 def via(call) -> str:
@@ -74,13 +62,3 @@ def saved(call):
 def thanks(call):
     """After a message: thank the caller and hang up."""
     return [Say(call.words(WORDS)["saved"]), Hangup()]
-
-
-def recorded(call):
-    """A finished recording: to the log at once, and to the practice on every channel."""
-    notify.voicemail(call, details=DETAILS)
-
-
-def transcribed(call):
-    """A recording's transcription: to the log at once, and in the voicemail's thread."""
-    notify.transcript(call)

@@ -111,6 +111,35 @@ def masked(details: Mapping[str, str]) -> str:
 # Voicemail ###################################################################
 
 
+def recording(call, via: str):
+    """The Record of a voicemail state: its action this state's exit, its recording (and with
+    TRANSCRIBE its transcript) sent to this state's webhooks ``recorded`` and ``transcribed``
+    (``webhooks()``), whose URLs carry the caller (sealed) and ``via``, how they got there."""
+    from twilio.twiml.voice_response import Record
+
+    once = {"from": call.param("From")[:20], "name": call.param("CallerName")[:40], "via": via}
+    record = Record(
+        action=call.action,
+        max_length=call.config.voicemail_max_length,
+        finish_on_key="#",
+        play_beep=True,
+        recording_status_callback=call.url("recorded", retry=True, **once),
+    )
+    if call.config.transcribe:
+        record.attrs.update(
+            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **once)
+        )
+    return record
+
+
+def webhooks(details: Mapping[str, str] | None = None) -> dict:
+    """A voicemail state's webhooks, for its row: ``State(..., webhooks=notify.webhooks())``.
+
+    ``details`` maps a label to a context name whose value the message carries.
+    """
+    return {"recorded": lambda call: voicemail(call, details), "transcribed": transcript}
+
+
 def voicemail(call, details: Mapping[str, str] | None = None) -> None:
     """A recording's status callback: log it, and deliver a finished recording.
 

@@ -11,7 +11,7 @@ desk (a Dial). While queued, 1 leaves for voicemail and 2 asks to be called back
 
 from __future__ import annotations
 
-from twilio.twiml.voice_response import Dial, Enqueue, Gather, Hangup, Leave, Play, Record, Say
+from twilio.twiml.voice_response import Dial, Enqueue, Gather, Hangup, Leave, Play, Say
 
 from phonetree_engine import (
     Choose,
@@ -321,22 +321,7 @@ def via(call):
 
 
 def voicemail(call):
-    once = {
-        "from": call.param("From")[:20],
-        "name": call.param("CallerName")[:40],
-        "via": via(call),
-    }
-    record = Record(
-        action=call.action,
-        max_length=call.config.voicemail_max_length,
-        finish_on_key="#",
-        play_beep=True,
-        recording_status_callback=call.url("recorded", retry=True, **once),
-    )
-    if call.config.transcribe:
-        record.attrs.update(
-            transcribe=True, transcribeCallback=call.url("transcribed", retry=True, **once)
-        )
+    record = notify.recording(call, via=via(call))
     return [Say(words(call)["record"]), record, Say(words(call)["no_message"]), Hangup()]
 
 
@@ -346,14 +331,6 @@ def saved(call):
 
 # What a voicemail carries of what the call collected: label -> context name.
 DETAILS = {"Call back on": "callback"}
-
-
-def recorded(call):
-    notify.voicemail(call, details=DETAILS)
-
-
-def transcribed(call):
-    notify.transcript(call)
 
 
 def caller_id(call):
@@ -423,7 +400,7 @@ TABLE = {
     "voicemail": State(
         voicemail,
         Choose(saved, ("saved", "goodbye")),
-        webhooks={"recorded": recorded, "transcribed": transcribed},
+        webhooks=notify.webhooks(details=DETAILS),
     ),
     "saved": State(saved_message),
     "goodbye": State(goodbye),
