@@ -63,7 +63,7 @@ def check_tree(tree: Tree, config: Any) -> None:
         words=tree.words,
         carrier=carriers.unsigned(config),
     )
-    held = _held(table)
+    held = held_states(table)
     for name, row in table.items():
         problems += [p for p in _check_row(name, row, tree, setup, held) if not _told(p, said)]
     if not problems:
@@ -441,7 +441,7 @@ def _check_way_out(name: str, row: State, verbs: list, action: str, held=False) 
     return None
 
 
-def _held(table: Mapping[str, State]) -> set[str]:
+def held_states(table: Mapping[str, State]) -> set[str]:
     """States that play while a caller is queued: each row's hold state, and every state its
     exits lead to, until one leaves the queue (an Enqueue's own exit is not among them)."""
     held, todo = set(), [row.hold for row in table.values() if isinstance(row, State) and row.hold]

@@ -13,7 +13,7 @@ from twilio.twiml.voice_response import Redirect
 
 from phonetree_engine import carriers
 from phonetree_engine.call import Call, Setup
-from phonetree_engine.checks import check_tree, table_slots
+from phonetree_engine.checks import check_tree, held_states, table_slots
 from phonetree_engine.collect import Collect
 from phonetree_engine.delivery import Delivery
 from phonetree_engine.languages import ChooseLanguage
@@ -47,6 +47,7 @@ class Engine:
         )
         self.dialect = self.setup.carrier.dialect
         self.slots = self.setup.slots
+        self.held = held_states(self.table)  # states that play while a caller is queued
         # Steady TwiML by (prefix, state, the context values it read); the names each state
         # read, by (prefix, state), tell which keys to look for.
         self._rendered: dict[tuple, str] = {}

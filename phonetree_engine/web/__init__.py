@@ -95,9 +95,11 @@ def make_app(tree: Tree, config=None, clock=None, delivery=None) -> bottle.Bottl
         app.route(path, methods, hooks.route(step, callback=path == "/fallback/recorded"))
     delivering = {"/fallback/recorded"}
     for name, row in engine.table.items():
-        app.route(state_url("", name), methods, hooks.route(hooks.entering(name)))
+        queued = name in engine.held
+        app.route(state_url("", name), methods, hooks.route(hooks.entering(name), queued=queued))
         if row.waits:
-            route = hooks.route(hooks.leaving(name), private=engine.collects(name))
+            private = engine.collects(name)
+            route = hooks.route(hooks.leaving(name), private=private, queued=queued)
             app.route(state_url("", name, "exit"), methods, route)
         for part in row.webhooks:
             route = hooks.route(hooks.answering(name, part), callback=True)

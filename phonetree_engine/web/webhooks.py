@@ -106,12 +106,13 @@ class WebhookHandler:
         callback = part is not None and part.split("/")[0] != "exit"
         raise UnknownState(f"no state {shown[:80]!r} in the table", callback=callback)
 
-    def route(self, step, callback=False, private=False):
+    def route(self, step, callback=False, private=False, queued=False):
         """Wrap a step as a Bottle callback that answers the carrier.
 
         ``callback`` marks a state's other webhooks (status callbacks): what fails there cannot
         be answered with the menu. ``private`` marks the exit of a state that collects digits:
-        they are masked in the log line.
+        they are masked in the log line. ``queued`` marks a state that plays while the caller
+        is queued: what fails there takes the caller out of the queue, to its own exit.
         """
 
         def webhook(**names):
@@ -125,7 +126,7 @@ class WebhookHandler:
             except TryAgain as error:
                 if not callback:  # a live call must hear something: never a 5xx
                     log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                    parts, reached, entered = self.recover(params, context, prefix)
+                    parts, reached, entered = self.recover(params, context, prefix, queued=queued)
                 else:
                     log.info(WebhookLine(environ, params, "retry", (), started, private))
                     raise bottle.HTTPError(
@@ -136,7 +137,7 @@ class WebhookHandler:
                 parts, reached, entered = self.recover(params, context, prefix, error.callback)
             except Exception:
                 log.exception(event_line("handler-failed", path=environ.get("PATH_INFO")))
-                parts, reached, entered = self.recover(params, context, prefix, callback)
+                parts, reached, entered = self.recover(params, context, prefix, callback, queued)
             bottle.response.content_type = "text/xml; charset=utf-8"
             if reached is not None and log.isEnabledFor(logging.INFO):  # None: it logged its own
                 log.info(WebhookLine(environ, params, reached, entered, started, private))
@@ -166,14 +167,15 @@ class WebhookHandler:
             log.warning(event_line("refused", path=path, reason=type(error).__name__))
             raise bottle.HTTPError(400, "Bad Request: malformed host or headers.") from None
 
-    def recover(self, params, context, prefix, callback=False):
+    def recover(self, params, context, prefix, callback=False, queued=False):
         """Apologise and go on at the recovery state; after repeated failures, to a person.
 
-        A caller in a queue's wait music (or a failed callback of it) leaves the queue instead:
-        the Enqueue's action then goes on; any other failed callback is answered with nothing.
+        A caller in a queue's wait music (a state that plays there, or a request that says so)
+        leaves the queue instead: the Enqueue's action then goes on; any other failed callback
+        is answered with nothing.
         """
         waiting = "QueuePosition" in params and "QueueResult" not in params
-        if waiting:
+        if waiting or queued:
             return [self.leave_queue], "left-queue", ()
         if callback:
             return [], "-", ()

@@ -1,19 +1,32 @@
-"""/fallback: what Twilio plays when the primary webhook fails, with no table behind it."""
+"""/fallback: what the carrier plays when the primary webhook fails, with no table behind it.
+
+Its words are the tree's (the office's ENGINE_WORDS), in the first of LANGUAGES, and its person
+is the tree's (the office's front desk).
+"""
 
 import logging
-from urllib.parse import urlsplit
+from dataclasses import replace
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Hangup
 from webtest import TestApp
 
-from phonetree import make_app
-from phonetree_engine.fallback import APOLOGY, LEAVE_MESSAGE, NO_MESSAGE, THANKS
 from phonetree_engine.settings import Config
 from phonetree_engine.tree import State
+from phonetree_engine.web import make_app
 from phonetree_tools.caller import SimulatedCall
 from tests.conftest import OPEN
+from tests.engine.conftest import opened
+from tests.engine.heard import (
+    DESK,
+    FALLBACK_APOLOGY,
+    FALLBACK_NOTHING,
+    FALLBACK_RECORD,
+    FALLBACK_THANKS,
+)
+from tests.engine.trees import office
 from tests.receivers import Hook, Mailbox
 
 TOKEN = "auth-token-for-fallback-tests"
@@ -26,11 +39,18 @@ def broken(call):
     return [Hangup()]
 
 
+# The office's words, person and settings, and a table whose every state fails.
+BROKEN = replace(office.TREE, table={"start": State(broken)}, start="start", recovery="start")
+
+
+def broken_tree(**environ):
+    """The failing table, with settings as variables: the fallback needs nothing else."""
+    return make_app(BROKEN, {"TWILIO_AUTH_TOKEN": TOKEN, **environ}, clock=lambda: OPEN)
+
+
 @pytest.fixture
 def app():
-    """An app whose whole table fails: the fallback must not need it."""
-    table = {"start": State(broken)}
-    return make_app(Config(auth_token=TOKEN), table, "start", "start", clock=lambda: OPEN)
+    return broken_tree()
 
 
 def fallback_call(app, validate):
@@ -39,22 +59,30 @@ def fallback_call(app, validate):
     return call
 
 
-def test_the_fallback_apologises_and_rings_the_receptionist(app, validate):
+def test_the_fallback_apologises_and_rings_the_trees_person(app, validate):
     call = fallback_call(app, validate)
-    assert call.heard == [APOLOGY]
-    assert call.document.find("Dial").text == Config().receptionist_number
+    assert call.heard == [FALLBACK_APOLOGY]
+    assert call.outcome == ("dial", DESK)
+    assert call.document.find("Dial").get("timeout") == "15"  # the office's DESK_SECONDS
+
+
+def test_the_fallback_rings_the_person_as_configured(validate):
+    app = broken_tree(DESK_NUMBER="sip:desk@pbx.example.com", DESK_SECONDS="40")
+    dial = fallback_call(app, validate).document.find("Dial")
+    assert (dial.find("Sip").text, dial.get("timeout")) == ("sip:desk@pbx.example.com", "40")
 
 
 def test_the_fallback_answers_though_every_state_fails(app, validate):
     call = SimulatedCall(app, auth_token=TOKEN, validate=validate)
     call.start("/voice")  # the table fails: the last resort, as ever
-    assert fallback_call(app, validate).document.find("Say").text == APOLOGY
+    assert call.outcome == ("dial", DESK)
+    assert fallback_call(app, validate).document.find("Say").text == FALLBACK_APOLOGY
 
 
 def test_an_answered_fallback_dial_hangs_up_after_the_call(app, validate):
     call = fallback_call(app, validate)
     call.dial_result("completed")
-    assert call.heard == [APOLOGY]
+    assert call.heard == [FALLBACK_APOLOGY]
     assert call.outcome == ("hangup",)
 
 
@@ -63,19 +91,58 @@ def test_an_unanswered_fallback_dial_takes_a_message(app, validate, status):
     call = fallback_call(app, validate)
     call.dial_result(status)
     call.record()
-    assert call.heard == [APOLOGY, LEAVE_MESSAGE, THANKS]
+    assert call.heard == [FALLBACK_APOLOGY, FALLBACK_RECORD, FALLBACK_THANKS]
+
+
+def signed(path, params):
+    url = f"http://localhost{path}"
+    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)}
 
 
 def test_an_empty_fallback_recording_ends_politely(app):
     answer = TestApp(app).post(
         "/fallback/saved", {"CallSid": "CA1"}, headers=signed("/fallback/saved", {"CallSid": "CA1"})
     )
-    assert answer.xml.find("Say").text == NO_MESSAGE
+    assert answer.xml.find("Say").text == FALLBACK_NOTHING
 
 
-def signed(path, params):
-    url = f"http://localhost{path}"
-    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)}
+# Its words: the tree's, in the first of LANGUAGES ############################
+
+
+@pytest.mark.parametrize(
+    ("languages", "apology", "record"),
+    [
+        (
+            "es-US,en-US",
+            "Oficina respaldo: el sistema falla, le atiende una persona.",
+            "Oficina respaldo: deje un mensaje después del tono.",
+        ),
+        (
+            "fr-CA,es-US",
+            "Bureau secours : le système est en panne, une personne répond.",
+            "Bureau secours : laissez un message après le bip.",
+        ),
+    ],
+)
+def test_the_fallback_speaks_the_first_language_in_the_trees_words(
+    validate, languages, apology, record
+):
+    call = fallback_call(broken_tree(LANGUAGES=languages), validate)
+    first = languages.split(",")[0]
+    assert call.heard == [apology]
+    assert call.document.find("Say").get("language") == first
+    call.dial_result("no-answer")
+    assert call.last_heard == [record]
+    assert {say.get("language") for say in call.document.iter("Say")} == {first}
+
+
+def test_the_fallback_says_what_another_tree_gives_it(validate):
+    words = {"en-US": {**office.ENGINE_WORDS["en-US"], "fallback_apology": "Another tree."}}
+    app = make_app(replace(BROKEN, words=words), Config(twilio_auth_token=TOKEN))
+    assert fallback_call(app, validate).heard == ["Another tree."]
+
+
+# The recording ##################################################################
 
 
 def test_a_fallback_recording_is_a_business_event_in_the_log(app, validate, caplog):
@@ -92,7 +159,7 @@ def test_an_unsigned_fallback_request_is_refused(app):
     assert TestApp(app).post("/fallback", {"CallSid": "CA1"}, status="*").status_int == 403
 
 
-def test_the_fallback_recording_callback_asks_twilio_to_retry_a_5xx(app, validate):
+def test_the_fallback_recording_callback_asks_the_carrier_to_retry_a_5xx(app, validate):
     call = fallback_call(app, validate)
     call.dial_result("no-answer")
     callback = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
@@ -104,12 +171,6 @@ def test_the_fallback_recording_callback_asks_twilio_to_retry_a_5xx(app, validat
 CALLER = "+15551234567"
 
 
-def broken_tree(**environ):
-    """The failing table, with delivery settings: the fallback delivers from settings alone."""
-    config = Config.from_environ({"TWILIO_AUTH_TOKEN": TOKEN, **environ})
-    return make_app(config, {"start": State(broken)}, "start", "start", clock=lambda: OPEN)
-
-
 def fallback_voicemail(app, validate=None):
     """Call the fallback, nobody answers, leave a 17 s message; return the call."""
     call = SimulatedCall(
@@ -119,6 +180,15 @@ def fallback_voicemail(app, validate=None):
     call.dial_result("no-answer")
     call.record(duration=17)
     return call
+
+
+def test_the_fallback_recording_callback_carries_the_caller_sealed(app, validate):
+    call = SimulatedCall(app, auth_token=TOKEN, from_=CALLER, params={"CallerName": "Zoë Smith"})
+    call.start("/fallback")
+    call.dial_result("no-answer")
+    url = call.document.find("Record").get("recordingStatusCallback").partition("#")[0]
+    assert all(secret not in unquote(url) for secret in ("5551234567", "Zoë", "Smith"))
+    assert opened(app, url) == {"from": CALLER, "name": "Zoë Smith"}
 
 
 def test_a_fallback_voicemail_is_emailed_to_the_business(validate):
@@ -137,15 +207,15 @@ def test_a_fallback_voicemail_is_posted_to_the_webhook():
     with Hook() as hook:
         call = fallback_voicemail(broken_tree(NOTIFY_URL=hook.url))
     [payload] = hook.payloads
-    assert (payload["type"], payload["path"], payload["from"]) == ("voicemail", "fallback", CALLER)
+    assert (payload["type"], payload["via"], payload["from"]) == ("voicemail", "fallback", CALLER)
     assert payload["id"] == call.callbacks[0].params["RecordingSid"]
 
 
-def test_with_the_mail_server_down_the_fallback_asks_twilio_to_retry():
+def test_with_the_mail_server_down_the_fallback_asks_the_carrier_to_retry():
     mailbox = Mailbox()  # not started: nothing listens on its port
     call = fallback_voicemail(broken_tree(**mailbox.settings))
     assert {seen.status for seen in call.callbacks} == {503}
-    assert len(call.callbacks) == 6  # the first try and Twilio's 5 retries
+    assert len(call.callbacks) == 6  # the first try and the carrier's 5 retries
 
 
 def test_a_withheld_caller_still_gets_the_fallback_voicemail_delivered():

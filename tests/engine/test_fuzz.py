@@ -10,31 +10,32 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import quote, unquote, unquote_to_bytes, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_to_bytes, urlencode, urlsplit
 
 import pytest
 import webtest
-from conftest import CLOSED, OPEN
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from phonetree import MAX_BODY, make_app
+from phonetree_engine.call import SEALED
+from phonetree_engine.seal import Seal
 from phonetree_engine.settings import Config
+from phonetree_engine.web import make_app
+from phonetree_engine.web.forms import MAX_BODY
 from phonetree_tools.caller import SimulatedCall
-from states import TABLE
-from tests.prompts import INVALID, NO_CHOICE, TRANSFER, UNAVAILABLE, VOICEMAIL
-from tests.prompts import MENU as PROMPT
+from tests.conftest import CLOSED, OPEN
+from tests.engine.heard import DESK, MENU, QUIET, RECORD, TRANSFER, UNAVAILABLE, WRONG
+from tests.engine.trees import office
 
 TOKEN = "auth-token-for-fuzz-tests"
 RETRIES = Config().max_retries
-RECEPTIONIST = Config().receptionist_number
-MENU_KEYS = set(TABLE["menu"].exit.keys)
-MENU_WORDS = set(TABLE["menu"].exit.words["en-US"])
+TABLE = office.TABLE
+MENU_KEYS = {option.key for option in office.MENU}
 
-OPEN_APP = make_app(Config(), clock=lambda: OPEN)
-CLOSED_APP = make_app(Config(), clock=lambda: CLOSED)
-GUARDED_APP = make_app(Config(auth_token=TOKEN), clock=lambda: OPEN)
+OPEN_APP = make_app(office.TREE, Config(), clock=lambda: OPEN)
+CLOSED_APP = make_app(office.TREE, Config(), clock=lambda: CLOSED)
+GUARDED_APP = make_app(office.TREE, Config(twilio_auth_token=TOKEN), clock=lambda: OPEN)
 WEBHOOK_RULES = sorted({route.rule for route in OPEN_APP.routes if route.rule != "/healthz"})
 FUZZ = settings(
     max_examples=200,
@@ -52,7 +53,7 @@ HUGE = st.builds(
     st.sampled_from(["x", "é", "山", "%", "&=", "\x00", "😀"]),
     st.integers(1_000, MAX_BODY),
 )
-VALUES = st.one_of(TEXT, CONTROL, HUGE, st.sampled_from(["", " ", "1", "sales", "completed"]))
+VALUES = st.one_of(TEXT, CONTROL, HUGE, st.sampled_from(["", " ", "1", "orders", "completed"]))
 DIGITS = st.one_of(st.text("0123456789*#wW ", max_size=8), TEXT)
 TRIES = st.one_of(
     st.integers(-(10**9), 10**9).map(str),
@@ -85,9 +86,32 @@ FIELD = st.one_of(
     st.tuples(st.just("tries"), TRIES),
 )
 FIELDS = st.lists(FIELD, max_size=12)  # repeated names included: lists of pairs
-QUERY = st.lists(st.one_of(st.tuples(st.just("tries"), TRIES), FIELD), max_size=3).map(
-    lambda pairs: urlencode([(name, value[:200]) for name, value in pairs])
-)
+
+
+def sealed_by(app, text: str) -> str:
+    return app.config["phonetree.engine"].setup.seal.seal(text)
+
+
+def sealed_values(app) -> list[str]:
+    """Sealed values an app opens (what it carries for a caller), altered ones, and others'."""
+    own = [
+        sealed_by(app, "entry=2125550100"),
+        sealed_by(app, "from=%2B15551234567&name=Zo%C3%AB&via=orders"),
+        sealed_by(app, "entry=1&entry=2&tries=99&lang=xx-XX&callback=" + "9" * 40),
+        sealed_by(app, "%ff=%zz&&=="),
+    ]
+    altered = [value[:-3] for value in own] + [value[:20] + "A" + value[21:] for value in own]
+    others = [Seal(b"another key").seal("entry=2125550100"), "", "A" * 3000, "%zz", "AQ"]
+    return own + altered + others
+
+
+SEALED_VALUES = {app: sealed_values(app) for app in (OPEN_APP, CLOSED_APP, GUARDED_APP)}
+# Every app's own, so that each is opened by one app and refused by the others.
+SEALS = st.sampled_from([value for values in SEALED_VALUES.values() for value in values])
+QUERY = st.lists(
+    st.one_of(st.tuples(st.just("tries"), TRIES), st.tuples(st.just(SEALED), SEALS), FIELD),
+    max_size=3,
+).map(lambda pairs: urlencode([(name, value[:3000]) for name, value in pairs]))
 RAW_QUERY = st.sampled_from(["tries=%ff", "%zz", "&&==", "tries", "tries=1&tries=2", "a=%"])
 
 FORM = "application/x-www-form-urlencoded"
@@ -205,22 +229,32 @@ def send(app, method, path, query="", body=b"", content_type="", headers=None):
     return client.do_request(request, expect_errors=True)
 
 
-def expected_status(path: str, body: bytes) -> int:
-    """What a webhook route answers a well-formed request, as Bottle and waitress really route it.
+def expected_status(path: str, query: str = "", body: bytes = b"") -> int:
+    """What a webhook route answers a request, as Bottle and waitress really route it.
 
     waitress (like webtest here) decodes %0A to a newline in PATH_INFO. Bottle's ``<part:path>``
     filter is ``.+?``, which matches no newline, though its ``$`` lets one newline end the path:
     ``/state/menu/%0A`` is no route (404), ``/state/menu/exit%0A`` is the unknown-state route.
-    waitress and the app refuse a body of ``MAX_BODY`` bytes or more (413).
+    A query or form naming a field twice is refused (400), the query read first; waitress and the
+    app refuse a body of ``MAX_BODY`` bytes or more (413) before reading it.
     """
-    if len(body) >= MAX_BODY:
-        return 413
     parts = unquote(path).split("/", 3)  # "", "state", name, the rest: /state/<name>/<part:path>
     if len(parts) == 4 and parts[1] == "state":
         rest = parts[3].removesuffix("\n")
         if not rest or "\n" in rest:
             return 404
-    return 200
+    if repeats(query.encode("latin-1")):
+        return 400
+    if len(body) >= MAX_BODY:
+        return 413
+    return 400 if repeats(body) else 200
+
+
+def repeats(raw: bytes) -> bool:
+    """Whether a query or form names a field twice, as the standard library splits it."""
+    pairs = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
+    names = [name for name, _ in pairs]
+    return len(set(names)) < len(names)
 
 
 def check(response, method, path, guarded, validate) -> None:
@@ -272,7 +306,7 @@ def test_any_form_posted_to_a_webhook_gets_twiml(path, method, query, fields, va
     body = urlencode(fields).encode() if method == "POST" else b""
     response = send(OPEN_APP, method, path, query, body, FORM)
     check(response, method, path, False, validate)
-    assert response.status_int == expected_status(path, body)
+    assert response.status_int == expected_status(path, query, body)
 
 
 def signed_for(url: str, fields) -> str:
@@ -304,7 +338,7 @@ def test_any_signed_request_passes_the_check(path, method, query, fields, valida
     headers = {"X-Twilio-Signature": signature}
     response = send(GUARDED_APP, method, path, query, body, FORM, headers)
     check(response, method, path, True, validate)
-    assert response.status_int == expected_status(path, body)
+    assert response.status_int == expected_status(path, query, body)
 
 
 # Known inputs found by fuzzing ###############################################
@@ -323,7 +357,7 @@ def test_any_signed_request_passes_the_check(path, method, query, fields, valida
 def test_a_newline_in_a_path_is_routed_as_bottle_routes_it(path, status, content_type):
     response = send(OPEN_APP, "POST", path, "", b"", FORM)
     assert (response.status_int, response.content_type) == (status, content_type)
-    assert expected_status(path, b"") == status
+    assert expected_status(path) == status
 
 
 @pytest.mark.parametrize("size, status", [(MAX_BODY - 1, 200), (MAX_BODY, 413)])
@@ -340,12 +374,15 @@ def test_any_count_of_tries_in_the_url_gets_twiml(tries, validate):
     validate(response.text)
 
 
-def test_a_repeated_name_signed_with_all_its_values_passes():
+@pytest.mark.parametrize("query", ["", "tries=1&tries=2"])
+def test_a_repeated_name_signed_with_all_its_values_is_refused(query):
     fields = [("CallSid", "CA1"), ("Digits", "1"), ("Digits", "2")]
-    headers = {"X-Twilio-Signature": signed_for("http://localhost/state/menu/exit", fields)}
+    url = "http://localhost/state/menu/exit" + (f"?{query}" if query else "")
+    headers = {"X-Twilio-Signature": signed_for(url, fields)}
     body = urlencode(fields).encode()
-    response = send(GUARDED_APP, "POST", "/state/menu/exit", "", body, FORM, headers)
-    assert response.status_int == 200
+    response = send(GUARDED_APP, "POST", "/state/menu/exit", query, body, FORM, headers)
+    assert (response.status_int, response.content_type) == (400, "text/plain")
+    assert expected_status("/state/menu/exit", query, body) == 400
 
 
 @pytest.mark.parametrize("signature", ["é", "\xff" * 28, "abc\x80"])
@@ -359,7 +396,7 @@ def test_a_signature_that_is_not_ascii_is_refused_in_plain_text(signature):
 @pytest.mark.parametrize("host", ["[", "]", "[::1", "a]b"])
 def test_a_forwarded_host_no_url_can_hold_is_refused_not_an_error(host):
     headers = {"X-Twilio-Signature": "0", "X-Forwarded-Host": host}  # found by fuzzing
-    response = send(GUARDED_APP, "GET", "/state/error", "", b"", FORM, headers)
+    response = send(GUARDED_APP, "GET", "/state/wrong", "", b"", FORM, headers)
     assert (response.status_int, response.content_type) == (403, "text/plain")
 
 
@@ -374,7 +411,31 @@ def test_a_signed_request_to_a_path_beyond_latin_1_gets_twiml(validate):
 # Random callers ##############################################################
 
 KEYS = st.sampled_from(list("0123456789*#"))
-WORDS = st.sampled_from([*MENU_WORDS, "", "hello", "operator please", "sails", "二", "HOURS"])
+# What a caller may say at the office's menu, and whether it names an option: a phrase the menu
+# hears, whole and in order, whatever the case, accents or punctuation around it.
+SPOKEN = {
+    "orders": True,
+    "order": True,
+    "help desk": True,
+    "help": True,
+    "hours": True,
+    "front desk": True,
+    "person": True,
+    "HOURS": True,
+    "Help-Desk!": True,
+    "the front desk, please": True,
+    "I want to talk to a person": True,
+    "": False,
+    "hello": False,
+    "desk": False,  # half of "front desk"
+    "helpdesk": False,
+    "ordering": False,
+    "sails": False,
+    "二": False,
+    "front, desk": True,  # punctuation between words is no word
+    "desk front": False,  # nor is a phrase out of order
+}
+WORDS = st.sampled_from(list(SPOKEN))
 
 
 def menu_input_fails(action) -> bool:
@@ -383,7 +444,7 @@ def menu_input_fails(action) -> bool:
     if kind == "press":
         return value not in MENU_KEYS
     if kind == "say":
-        return not set(re.findall(r"[a-z0-9]+", value.lower())) & MENU_WORDS
+        return not SPOKEN[value]
     return True
 
 
@@ -436,6 +497,8 @@ def test_no_sequence_of_caller_actions_keeps_a_caller_at_the_menu(data, is_open,
             call.dial_result(data.draw(st.sampled_from(["completed", "busy", "no-answer"])))
         elif call.waiting_for == "record":
             call.record()
+        elif call.waiting_for == "queue" and data.draw(st.booleans()):
+            call.hold(position=1, queue_time=data.draw(st.sampled_from([0, 60])))
         elif call.waiting_for == "queue":
             call.queue_result(data.draw(st.sampled_from(["bridged", "leave", "queue-full"])))
         elif not at_menu(call):
@@ -451,7 +514,7 @@ def test_no_sequence_of_caller_actions_keeps_a_caller_at_the_menu(data, is_open,
                 event("the caller was put through after too many tries")
                 misses = 0
             elif misses:
-                assert call.last_heard == [NO_CHOICE if is_silent(action) else INVALID, PROMPT]
+                assert call.last_heard == [QUIET if is_silent(action) else WRONG, MENU]
     assert "an application error has occurred" not in call.heard
     event(f"the call ended: {call.ended}")
 
@@ -466,16 +529,16 @@ def walk_at_menu(call, action, limit=30) -> int:
 
 
 @pytest.mark.parametrize("action", [("press", "7"), ("silence", ""), ("say", "banana")])
-def test_thirty_failed_tries_reach_the_receptionist_when_open(dial, action):
+def test_thirty_failed_tries_reach_the_front_desk_when_open(dial, action):
     call = dial()
     assert walk_at_menu(call, action) == RETRIES
     assert call.last_heard == [TRANSFER]
-    assert call.outcome == ("dial", RECEPTIONIST)
+    assert call.outcome == ("dial", DESK)
 
 
 @pytest.mark.parametrize("action", [("press", "7"), ("silence", ""), ("say", "banana")])
 def test_thirty_failed_tries_reach_voicemail_when_closed(dial, closed_app, action):
     call = dial(closed_app)
     assert walk_at_menu(call, action) == RETRIES
-    assert call.last_heard == [TRANSFER, UNAVAILABLE, VOICEMAIL]
+    assert call.last_heard == [TRANSFER, UNAVAILABLE, RECORD]
     assert call.waiting_for == "record"

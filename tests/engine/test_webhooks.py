@@ -1,27 +1,50 @@
-"""Webhooks that are safe in production: signatures, recovery, retry limits, bad input, logs."""
+"""Webhooks that are safe in production: signatures, recovery, retry limits, bad input, logs,
+and what the URLs we hand the carrier give away."""
 
+import base64
 import logging
 import time
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from xml.etree import ElementTree
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Hangup, Say
 from webtest import TestApp
 
-import states
-from phonetree import log_mode
+from phonetree_engine import Option
+from phonetree_engine.call import SEALED, Call, Setup
+from phonetree_engine.delivery.post import notify_url
+from phonetree_engine.lines import mask_number
+from phonetree_engine.seal import NONCE
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Keys, State
-from phonetree_engine.web import MAX_FIELDS, WebhookLine, mask_number, parse_pairs
+from phonetree_engine.tree import Choose, Keys, State
+from phonetree_engine.web import log_mode
+from phonetree_engine.web.forms import MAX_FIELDS, parse_pairs, quote_cached, split_cached
+from phonetree_engine.web.logline import WebhookLine
 from phonetree_tools.caller import SimulatedCall
-from tests.prompts import MENU, SORRY
+from tests.engine.conftest import opened
+from tests.engine.heard import (
+    APOLOGY,
+    ASK,
+    DESK,
+    HOURS,
+    INVALID_ENTRY,
+    MENU,
+    RECORD,
+    TRANSFER,
+    WELCOME,
+)
+from tests.engine.trees import office
+from tests.receivers import Hook
 
 TOKEN = "12345678901234567890123456789012"
 SHARED = "shared-key-secret"
 PARAMS = {"CallSid": "CA0", "From": "+15551234567", "To": "+15557654321", "Digits": "3"}
 MULTIPART = b"--x\r\nContent-Disposition: form-data; name=Digits\r\n\r\n3\r\n--x--"
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 def signature(url, params, key=TOKEN, algorithm=None):
@@ -30,7 +53,7 @@ def signature(url, params, key=TOKEN, algorithm=None):
 
 @pytest.fixture
 def guarded(build):
-    return TestApp(build(auth_token=TOKEN, shared_key=SHARED))
+    return TestApp(build(twilio_auth_token=TOKEN, twilio_shared_key=SHARED))
 
 
 def post(client, path, params, sign_url=None, headers=(), key=TOKEN, status="*"):
@@ -38,6 +61,10 @@ def post(client, path, params, sign_url=None, headers=(), key=TOKEN, status="*")
     if sign_url is not None:
         headers["X-Twilio-Signature"] = signature(sign_url, params, key)
     return client.post(path, params, headers=headers, status=status)
+
+
+def webhook_lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook ")]
 
 
 def test_signed_request_is_answered(guarded):
@@ -84,14 +111,14 @@ def test_forwarded_port_is_part_of_the_url_checked(guarded):
 
 
 def test_configured_public_url_overrides_forwarded_headers(build):
-    client = TestApp(build(auth_token=TOKEN, public_url="https://ivr.example.com"))
+    client = TestApp(build(twilio_auth_token=TOKEN, public_url="https://ivr.example.com"))
     headers = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "wrong.example.com"}
     response = post(client, "/voice", PARAMS, "https://ivr.example.com/voice", headers)
     assert response.status_int == 200
 
 
 def test_public_url_with_a_path_prefixes_the_urls_in_twiml(build):
-    client = TestApp(build(auth_token=TOKEN, public_url="https://example.com/ivr"))
+    client = TestApp(build(twilio_auth_token=TOKEN, public_url="https://example.com/ivr"))
     response = post(client, "/voice", PARAMS, "https://example.com/ivr/voice")
     assert response.xml.find("Gather").get("action") == "/ivr/state/menu/exit"
 
@@ -107,7 +134,7 @@ def test_signed_get_validates_on_the_url_alone(guarded):
     url = f"http://localhost/state/menu/exit?{query}"
     headers = {"X-Twilio-Signature": signature(url, {})}
     response = guarded.get(f"/state/menu/exit?{query}", headers=headers, status="*")
-    assert response.xml[0].find("Say").text.startswith("We are open")
+    assert response.xml[0].find("Say").text == HOURS
 
 
 def test_shared_key_signature_with_sha256_validates(guarded):
@@ -141,62 +168,95 @@ def test_health_check_needs_no_signature(guarded):
 
 
 def test_a_signed_call_walks_the_whole_tree(build, validate):
-    call = SimulatedCall(build(auth_token=TOKEN), auth_token=TOKEN, validate=validate)
+    call = SimulatedCall(build(twilio_auth_token=TOKEN), auth_token=TOKEN, validate=validate)
     call.start()
-    call.press("3")
-    call.press("2")
-    call.press("0")
-    assert call.outcome == ("dial", "+15555550100")
+    call.press("3")  # the hours
+    call.press("2")  # any key but 1: back to the menu
+    call.press("0")  # the front desk
+    assert call.heard[0] == WELCOME
+    assert call.outcome == ("dial", DESK)
+
+
+# A form that names a field twice ##############################################
+
+
+class AllValues(dict):
+    """Every value of each name, as the twilio validator reads a multi-valued mapping."""
+
+    def getall(self, name):
+        return self[name]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Digits=1&Digits=0", "Digits=0&Digits=1", "Digits=1&CallSid=CA0&Digits=0"],
+)
+def test_a_signed_form_that_repeats_a_field_is_refused_and_never_routed(guarded, caplog, body):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    url = "http://localhost/state/menu/exit"
+    values = AllValues({})
+    for name, value in parse_qsl(body):
+        values.setdefault(name, []).append(value)
+    signed = signature(url, values)
+    # The signature holds whatever the order: it cannot tell which value the app would read.
+    assert RequestValidator(TOKEN).validate(url, values, signed)
+    headers = {"X-Twilio-Signature": signed}
+    response = guarded.post(
+        "/state/menu/exit", body, content_type=FORM_TYPE, headers=headers, status="*"
+    )
+    assert (response.status_int, response.content_type) == (400, "text/plain")
+    assert "<Response" not in response.text
+    refused = [m for m in caplog.messages if m.startswith("refused path=/state/menu/exit")]
+    assert len(refused) == 1
+    assert "given twice" in refused[0]
+    assert webhook_lines(caplog) == []  # no state was entered or left
+
+
+def test_a_query_that_repeats_a_name_is_refused(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    response = TestApp(app).post("/state/menu/exit?tries=2&tries=0", PARAMS, status="*")
+    assert (response.status_int, response.content_type) == (400, "text/plain")
+    assert any(m.startswith("refused path=/state/menu/exit") for m in caplog.messages)
+    assert webhook_lines(caplog) == []
 
 
 # Recovery: a caller never hears "an application error has occurred" ##########
 
 
 def broken(call):
-    raise RuntimeError("a bug in a handler")
-
-
-def table_with(**rows):
-    return {**states.TABLE, **rows}
+    """Passes the start-up check of the table, fails on every call."""
+    if call.param("CallSid"):
+        raise RuntimeError("a bug in a handler")
+    return Say("never heard")
 
 
 def test_unknown_state_apologises_and_goes_on_at_the_menu(app):
     response = TestApp(app).post("/state/renamed_in_a_deploy/exit", PARAMS)
     says = [say.text for say in response.xml.iter("Say")]
-    assert says[0] == SORRY
+    assert says == [APOLOGY, MENU]
     assert response.xml.find("Gather").get("action") == "/state/menu/exit?tries=1"
 
 
-def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, validate, caplog):
-    def buggy_menu(call):
+def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, dial, caplog):
+    def buggy_hours(call):
         raise RuntimeError("a bug in a handler")
 
-    from phonetree import make_app
-    from phonetree_engine.settings import Config
-    from phonetree_engine.tree import Choose
-
-    table = table_with(hours=State(states.hours.enter, Choose(buggy_menu, ("menu",))))
-    call = SimulatedCall(make_app(Config(), table=table), validate=validate)
-    call.start()
+    tree = office.tree(hours=State(office.hours, Choose(buggy_hours, ("menu",))))
+    call = dial(build(tree=tree))
     call.press("3")
     call.press("1")
-    assert call.last_heard[:2] == [SORRY, MENU]
+    assert call.last_heard == [APOLOGY, MENU]
     assert "Traceback" in caplog.text
     assert "Traceback" not in call.requests[-1].body
 
 
-def test_repeated_failures_put_the_caller_through_to_a_person(validate):
-    from phonetree import make_app
-    from phonetree_engine.settings import Config
-    from phonetree_engine.tree import Choose
-
-    targets = tuple(target for _, target in states.TABLE["menu"].edges())
-    table = table_with(menu=State(states.menu.enter, Choose(broken, targets)))
-    call = SimulatedCall(make_app(Config(), table=table), validate=validate)
-    call.start()
+def test_repeated_failures_put_the_caller_through_to_a_person(build, dial):
+    targets = tuple(dict.fromkeys(target for _, target in office.TABLE["menu"].edges()))
+    call = dial(build(tree=office.tree(menu=State(office.menu, Choose(broken, targets)))))
     for _ in range(Config().max_retries):
         call.press("3")
-    assert call.outcome == ("dial", "+15555550100")
+    assert call.last_heard[0] == "Office trouble: connecting you to the front desk."
+    assert call.outcome == ("dial", DESK)
 
 
 def test_html_error_pages_are_never_served(app):
@@ -208,7 +268,7 @@ def test_html_error_pages_are_never_served(app):
 def test_path_tricks_get_twiml_not_an_error(app, validate, path):
     response = TestApp(app).post(path, PARAMS)
     validate(response.text)
-    assert response.xml[0].text == SORRY
+    assert response.xml[0].text == APOLOGY
 
 
 # Retry limits ################################################################
@@ -221,7 +281,7 @@ def test_thirty_failed_tries_never_loop(dial, press):
         if call.waiting_for != "input":
             break
         call.press(press) if press else call.silence()
-    assert call.outcome == ("dial", "+15555550100")
+    assert call.outcome == ("dial", DESK)
 
 
 def test_after_max_retries_the_caller_hears_why_before_the_transfer(dial):
@@ -229,14 +289,13 @@ def test_after_max_retries_the_caller_hears_why_before_the_transfer(dial):
     call.press("7")
     call.press("7")
     call.press("7")
-    assert call.last_heard[0].startswith("Sorry, I still did not get that.")
+    assert call.last_heard == [TRANSFER]
 
 
-def test_retry_limit_is_configurable(build, validate):
-    call = SimulatedCall(build(max_retries=1), validate=validate)
-    call.start()
+def test_retry_limit_is_configurable(build, dial):
+    call = dial(build(max_retries=1))
     call.silence()
-    assert call.outcome == ("dial", "+15555550100")
+    assert call.outcome == ("dial", DESK)
 
 
 def test_a_valid_key_resets_the_count(dial):
@@ -261,23 +320,17 @@ def test_a_garbled_count_in_the_url_is_harmless(app, validate, tries):
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
-        (b"Digits=%zz&&==&Digits", "application/x-www-form-urlencoded"),
+        (b"Digits=%zz&&==&x", "application/x-www-form-urlencoded"),
         (b"Digits=\xff\xfe3", "application/x-www-form-urlencoded"),
         (b'{"Digits": "3"}', "application/json"),
         (MULTIPART, "multipart/form-data; boundary=x"),
         (b"Digits=" + b"9" * 60000, "application/x-www-form-urlencoded"),
-        (b"Digits=3&Digits=1", "application/x-www-form-urlencoded"),
     ],
 )
 def test_odd_bodies_get_twiml(app, validate, body, content_type):
     response = TestApp(app).post("/state/menu/exit", body, content_type=content_type)
     validate(response.text)
     assert response.status_int == 200
-
-
-def test_repeated_parameters_take_the_first(app):
-    response = TestApp(app).post("/state/menu/exit", "Digits=3&Digits=1")
-    assert response.xml.find("Gather").get("action") == "/state/hours/exit"
 
 
 def test_too_many_fields_are_a_bad_request(app):
@@ -297,12 +350,29 @@ def test_a_body_over_the_limit_is_refused(app):
 def test_one_structured_line_per_webhook_with_the_number_masked(app, caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
     TestApp(app).post("/state/menu/exit", PARAMS)
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook ")]
+    lines = webhook_lines(caplog)
     assert len(lines) == 1
     assert (
         "call=CA0 from=+*******4567 path=/state/menu/exit digits=3 entered=hours next=hours ms="
         in lines[0]
     )
+
+
+@pytest.mark.parametrize(
+    ("said", "logged"),
+    [
+        ("my card is 4111 1111 1111 1111", '"my card is **** **** **** ****"'),
+        ("4111-1111-1111-1111 please", '"****-****-****-**** please"'),
+        ("account 12345678", '"account ********"'),
+    ],
+)
+def test_a_card_number_said_at_a_menu_is_masked_in_the_webhook_line(app, caplog, said, logged):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    form = {"CallSid": "CA0", "From": "+15551234567", "SpeechResult": said, "Confidence": "0.9"}
+    TestApp(app).post("/state/menu/exit", form)
+    [line] = webhook_lines(caplog)
+    assert f" speechresult={logged} " in line
+    assert not any(run in caplog.text for run in ("4111", "1111", "12345678"))
 
 
 def test_a_webhook_line_written_late_says_how_long_the_answer_took():
@@ -323,13 +393,13 @@ def test_building_an_open_app_says_nothing_about_signatures(build, caplog):
     assert "signature" not in caplog.text
 
 
-def test_keys_table_with_words_matches_speech():
-    keys = Keys(keys={"1": "a"}, words={"en-US": {"support": "b"}}, otherwise="c")
-    from phonetree_engine.settings import Config
-    from phonetree_engine.tree import Call as HandlerCall
+def handler_call(params) -> Call:
+    return Call("menu", Setup(config=Config()), params)
 
-    call = HandlerCall("menu", Config(), {"SpeechResult": "I need Support, please."})
-    assert keys.decide(call) == ("b", False)
+
+def test_keys_with_words_match_speech():
+    keys = Keys([Option("1", "a"), Option("2", "b", hear={"en-US": "support"})], otherwise="c")
+    assert keys.decide(handler_call({"SpeechResult": "I need Support, please."})) == ("b", False)
 
 
 @pytest.mark.parametrize(
@@ -344,39 +414,35 @@ def test_keys_table_with_words_matches_speech():
     ],
 )
 def test_keys_tell_silence_from_a_wrong_key(params, decided):
-    from phonetree_engine.settings import Config
-    from phonetree_engine.tree import Call as HandlerCall
-
-    keys = Keys(keys={"1": "a"}, otherwise="wrong", silence="quiet")
-    assert keys.decide(HandlerCall("menu", Config(), params)) == decided
+    keys = Keys([Option("1", "a")], otherwise="wrong", silence="quiet")
+    assert keys.decide(handler_call(params)) == decided
 
 
 def test_keys_without_a_silence_state_take_silence_as_a_wrong_key():
-    from phonetree_engine.settings import Config
-    from phonetree_engine.tree import Call as HandlerCall
-
-    keys = Keys(keys={"1": "a"}, otherwise="wrong")
-    assert keys.decide(HandlerCall("menu", Config(), {})) == ("wrong", True)
+    keys = Keys([Option("1", "a")], otherwise="wrong")
+    assert keys.decide(handler_call({})) == ("wrong", True)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300) | st.text(alphabet="ab=&%+2Fé;", max_size=60).map(str.encode))
-def test_form_parsing_agrees_with_the_standard_library(raw):
+def test_form_parsing_agrees_with_the_standard_library_or_refuses_a_repeat(raw):
     expected = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True, errors="replace")
-    assert parse_pairs(raw) == expected
+    names = [name for name, _ in expected]
+    if len(set(names)) < len(names):
+        with pytest.raises(Exception) as refused:
+            parse_pairs(raw)
+        assert refused.value.status_code == 400
+    else:
+        assert parse_pairs(raw) == expected
 
 
 def test_huge_values_are_not_remembered(app):
-    from phonetree_engine.web import split_cached
-
     before = split_cached.cache_info().currsize
     TestApp(app).post("/voice", "CallerName=" + "%41" * 20000)
     assert split_cached.cache_info().currsize == before
 
 
 def test_long_paths_are_not_remembered(guarded):
-    from phonetree_engine.web import quote_cached
-
     post(guarded, "/voice", PARAMS, sign_url="http://localhost/voice")
     path = "/state/" + "a" * 5000
     before = quote_cached.cache_info()
@@ -386,33 +452,54 @@ def test_long_paths_are_not_remembered(guarded):
     assert after.hits > before.hits  # the short part of the URL was looked up, and found
 
 
-# Callbacks fail safe: a queue's wait music may not Dial, Record or Gather the menu ##
+# Wait music fails safe: it may not Dial, Record or read the menu; the caller leaves the queue
 
 
-def failing_wait(call):
-    raise RuntimeError("a bug in the wait music")
+def failing_hold(call):
+    """Wait music that passes the start-up check and fails on every call."""
+    if call.param("CallSid"):
+        raise RuntimeError("a bug in the wait music")
+    return Say("never heard")
 
 
-def test_a_failing_wait_callback_takes_the_caller_out_of_the_queue_to_voicemail(validate):
-    from phonetree import make_app
-    from phonetree_engine.settings import Config
-    from tests.conftest import OPEN
-    from tests.prompts import VOICEMAIL
-
-    support = states.TABLE["support"]
-    table = table_with(support=support._replace(callbacks={"wait": failing_wait}))
-    for retries in (1, 3):
-        app = make_app(Config(max_retries=retries), table=table, clock=lambda: OPEN)
-        call = SimulatedCall(app, validate=validate)
-        call.start()
-        call.press("2")
-        call.hold(position=1)
-        assert call.last_heard == [VOICEMAIL]
+@pytest.mark.parametrize("retries", [1, 3])
+def test_failing_wait_music_takes_the_caller_out_of_the_queue_to_voicemail(build, dial, retries):
+    hold = State(failing_hold, Keys(office.HOLD, otherwise="hold"))
+    call = dial(build(tree=office.tree(hold=hold), max_retries=retries))
+    call.press("2")
+    call.hold(position=1)
+    assert call.last_heard == [RECORD]
+    assert call.waiting_for == "record"
 
 
-def test_an_unknown_callback_of_a_waiting_caller_leaves_the_queue(app, validate):
+def test_the_recovery_answer_inside_wait_music_is_a_leave(build, validate):
+    hold = State(failing_hold, Keys(office.HOLD, otherwise="hold"))
+    client = TestApp(build(tree=office.tree(hold=hold)))
     form = {**PARAMS, "QueuePosition": "1", "QueueSid": "QU1", "QueueTime": "3"}
-    response = TestApp(app).post("/state/old_support/wait", form)
+    response = client.post("/state/hold", form)
+    validate(response.text)
+    assert [verb.tag for verb in response.xml] == ["Leave"]
+
+
+def test_a_failure_after_the_queue_is_not_answered_with_a_leave(build, validate):
+    """QueueResult says the caller is out of the queue: a Leave would hang up on them."""
+
+    def failing_goodbye(call):
+        if call.param("CallSid"):
+            raise RuntimeError("a bug after the queue")
+        return [Say("never heard"), Hangup()]
+
+    client = TestApp(build(tree=office.tree(goodbye=State(failing_goodbye))))
+    form = {**PARAMS, "QueueResult": "bridged", "QueuePosition": "1", "QueueTime": "30"}
+    response = client.post("/state/helpdesk/exit", form)
+    validate(response.text)
+    assert [say.text for say in response.xml.iter("Say")] == [APOLOGY, MENU]
+
+
+@pytest.mark.parametrize("path", ["/state/old_hold", "/state/old_support/wait"])
+def test_an_unknown_webhook_of_a_waiting_caller_leaves_the_queue(app, validate, path):
+    form = {**PARAMS, "QueuePosition": "1", "QueueSid": "QU1", "QueueTime": "3"}
+    response = TestApp(app).post(path, form)
     validate(response.text)
     assert [verb.tag for verb in response.xml] == ["Leave"]
 
@@ -450,7 +537,7 @@ def test_a_status_before_the_end_of_the_call_is_not_logged_as_its_end(app, caplo
 def test_a_chained_answer_logs_every_state_it_entered(app, caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
     TestApp(app).post("/state/menu/exit", {**PARAMS, "Digits": "1"})
-    assert " entered=sales,voicemail next=voicemail " in caplog.records[-1].getMessage()
+    assert " entered=orders,voicemail next=voicemail " in caplog.records[-1].getMessage()
 
 
 # Deployments with one kind of secret #########################################
@@ -467,7 +554,7 @@ def shared_key_headers(url, params, key=SHARED):
 
 @pytest.fixture
 def shared_only(build):
-    return TestApp(build(shared_key=SHARED))
+    return TestApp(build(twilio_shared_key=SHARED))
 
 
 def test_a_shared_key_only_deployment_refuses_unsigned_requests(shared_only):
@@ -488,8 +575,12 @@ def test_a_shared_key_only_deployment_refuses_a_signature_without_its_settings(s
 
 def test_a_shared_key_only_deployment_logs_that_it_checks_signatures(caplog):
     caplog.set_level(logging.INFO, logger="phonetree")
-    log_mode(Config(shared_key=SHARED, public_url="https://ivr.example.com"))
-    assert caplog.messages == ["mode signatures=TWILIO_SHARED_KEY url=https://ivr.example.com"]
+    log_mode(Config(twilio_shared_key=SHARED, public_url="https://ivr.example.com"))
+    [line] = caplog.messages
+    event, *pairs = line.split(" ")
+    fields = dict(pair.split("=", 1) for pair in pairs)
+    assert event == "mode"
+    assert (fields["signatures"], fields["url"]) == ("TWILIO_SHARED_KEY", "https://ivr.example.com")
 
 
 def test_a_signature_made_with_the_shared_key_needs_the_settings_header(guarded):
@@ -498,19 +589,17 @@ def test_a_signature_made_with_the_shared_key_needs_the_settings_header(guarded)
 
 
 def test_an_auth_token_only_deployment_refuses_shared_key_signatures(build):
-    client = TestApp(build(auth_token=TOKEN))
+    client = TestApp(build(twilio_auth_token=TOKEN))
     headers = shared_key_headers("http://localhost/voice", PARAMS)
     assert client.post("/voice", PARAMS, headers=headers, status="*").status_int == 403
 
 
 def test_a_forwarded_host_urllib_cannot_parse_is_refused(guarded):
     headers = {"X-Twilio-Signature": "0", "X-Forwarded-Host": "["}
-    assert guarded.get("/state/error", headers=headers, status="*").status_int == 403
+    assert guarded.get("/state/wrong", headers=headers, status="*").status_int == 403
 
 
 # Forms, headers and log lines at their limits ################################
-
-FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 @pytest.mark.parametrize("count, status", [(MAX_FIELDS, 200), (MAX_FIELDS + 1, 400)])
@@ -524,7 +613,7 @@ def test_the_field_limit_is_the_last_count_accepted(app, count, status):
 def test_a_form_is_read_whatever_the_case_of_its_type_or_without_one(app, content_type):
     client = TestApp(app, lint=False)
     response = client.post("/state/menu/exit", b"Digits=3", content_type=content_type)
-    assert response.xml.find("Gather/Say").text.startswith("We are open")
+    assert response.xml.find("Gather/Say").text == HOURS
 
 
 def test_the_first_forwarded_scheme_is_the_one_signed(guarded):
@@ -544,3 +633,207 @@ def test_a_number_is_masked_to_its_last_digits(number, masked):
 def test_a_recovered_call_leaves_a_collect_in_progress_behind(app):
     response = TestApp(app).post("/state/nowhere?entry=1234&step=confirm&tries=0")
     assert response.xml.find("Gather").get("action") == "/state/menu/exit?tries=1"
+
+
+# What the URLs we hand the carrier give away #################################
+#
+# Every access log on the way (a router, a proxy, the carrier's debugger) keeps URLs whole: the
+# caller's number and name, and digits a caller entered, travel sealed, and still reach the
+# later steps of the call.
+
+CALLER = "+15551234567"
+CALLER_NAME = "Zoë Smith"
+ENTERED = "2125550100"
+URL_ATTRIBUTES = ("action", "waitUrl", "recordingStatusCallback", "transcribeCallback")
+
+
+def answered_urls(call) -> list[str]:
+    """Every URL in every document the app answered the call with, as the carrier reads it."""
+    urls = []
+    for webhook in call.requests:
+        for element in ElementTree.fromstring(webhook.body).iter():
+            urls += [element.get(name) for name in URL_ATTRIBUTES if element.get(name)]
+            if element.tag == "Redirect":
+                urls.append(element.text or "")
+    return urls
+
+
+def revealed(urls, *secrets) -> list[str]:
+    return [url for url in urls for secret in secrets if secret in unquote(url)]
+
+
+def test_no_url_of_a_voicemail_holds_the_callers_number_or_name(build, validate):
+    app = build(transcribe=True)
+    call = SimulatedCall(app, from_=CALLER, params={"CallerName": CALLER_NAME}, validate=validate)
+    call.start()
+    call.press("1")  # orders, by message only
+    record = call.document.find("Record")
+    urls = answered_urls(call)
+    assert record.get("recordingStatusCallback") in urls
+    assert revealed(urls, "5551234567", "1234567", "Zoë", "Smith") == []
+    # The recording's webhooks still learn who called, and how they came.
+    for name in ("recordingStatusCallback", "transcribeCallback"):
+        url = record.get(name).partition("#")[0]
+        assert opened(app, url) == {"from": CALLER, "name": CALLER_NAME, "via": "orders"}
+
+
+def queued_for_a_call_back(app, **options):
+    """A caller in the help desk queue who asked to be called back at ENTERED, not yet
+    confirmed: the call waits at the read-back."""
+    call = SimulatedCall(app, from_=CALLER, params={"CallerName": CALLER_NAME}, **options)
+    call.start()
+    call.press("2")
+    call.hold(position=1, queue_time=60)
+    call.press("2")  # to be called back
+    call.press("2")  # at another number than the caller ID
+    call.press(f"{ENTERED}#")
+    return call
+
+
+def test_no_url_of_a_collect_holds_the_digits_entered(build, validate):
+    with Hook() as hook:
+        app = build(notify_url=notify_url(hook.url))
+        call = queued_for_a_call_back(app, validate=validate)
+        confirm = call.gather.get("action")
+        call.press("1")
+    urls = answered_urls(call)
+    assert confirm in urls
+    assert revealed(urls, ENTERED, "5550100", "5551234567", "1234567") == []
+    # The entry reaches the confirmation, and the business gets the number.
+    assert opened(app, confirm)["entry"] == ENTERED
+    assert [payload["number"] for payload in hook.payloads] == [ENTERED]
+
+
+# A sealed value that does not open reads as missing ##########################
+
+
+def changed(token: str, known: str, wanted: str) -> str:
+    """One character of the token changed."""
+    middle = len(token) // 2
+    return token[:middle] + ("A" if token[middle] != "A" else "B") + token[middle + 1 :]
+
+
+def cut(token: str, known: str, wanted: str) -> str:
+    return token[: len(token) - 5]
+
+
+def forged(token: str, known: str, wanted: str) -> str:
+    """The token's ciphertext changed so that, were nothing checking it, it would open to
+    ``wanted`` (as long as ``known``): what someone who knows what they sealed can do to a
+    stream cipher."""
+    raw = bytearray(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    start = 1 + NONCE  # after the version and the nonce
+    for at, (was, will) in enumerate(zip(known.encode(), wanted.encode(), strict=True)):
+        raw[start + at] ^= was ^ will
+    return base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode()
+
+
+def resealed(url: str, token: str) -> str:
+    """``url`` with its sealed value replaced by ``token``."""
+    pairs = parse_qsl(urlsplit(url).query, keep_blank_values=True)
+    query = "&".join(f"{name}={token if name == SEALED else value}" for name, value in pairs)
+    return f"{urlsplit(url).path}?{query}"
+
+
+def sealed_in(url: str) -> str:
+    return dict(parse_qsl(urlsplit(url).query))[SEALED]
+
+
+def tampered(kind: str, url: str, other_url: str, known: str, wanted: str) -> str:
+    """``url`` with its sealed value changed, cut, forged, or taken from another key's app."""
+    if kind == "another key":
+        return resealed(url, sealed_in(other_url))
+    alter = {"changed": changed, "cut": cut, "forged": forged}[kind]
+    return resealed(url, alter(sealed_in(url), known, wanted))
+
+
+TAMPERINGS = ["changed", "cut", "forged", "another key"]
+
+
+@pytest.mark.parametrize("kind", TAMPERINGS)
+def test_a_collect_whose_sealed_entry_does_not_open_starts_over(build, validate, kind):
+    with Hook() as hook:
+        app = build(secret_key="one key", notify_url=notify_url(hook.url))
+        other = build(secret_key="another key")
+        call = queued_for_a_call_back(app, validate=validate)
+        elsewhere = queued_for_a_call_back(other)
+        action, other_action = call.gather.get("action"), elsewhere.gather.get("action")
+        url = tampered(kind, action, other_action, f"entry={ENTERED}", "entry=9995550100")
+        assert url != call.gather.get("action")
+        call.gather.set("action", url)  # as if the URL had been altered on its way
+        call.press("1")  # confirm: but the entry is gone
+    assert hook.payloads == []
+    assert call.last_heard == [INVALID_ENTRY, ASK]
+    assert call.outcome == ("queue", "helpdesk")
+    assert SEALED not in call.gather.get("action")
+    # Entering the read-back with that URL asks for the number again.
+    entering = f"/state/callback_number?step=confirm&{SEALED}={sealed_in(url)}"
+    response = TestApp(app).post(entering, {"CallSid": "CA0"})
+    assert [say.text for say in response.xml.iter("Say")] == [ASK]
+
+
+@pytest.mark.parametrize("kind", TAMPERINGS)
+def test_a_recording_whose_sealed_caller_does_not_open_is_delivered_without_them(
+    build, validate, kind
+):
+    def voicemail_at(app, **options):
+        call = SimulatedCall(app, from_=CALLER, params={"CallerName": CALLER_NAME}, **options)
+        call.start()
+        call.press("1")
+        return call
+
+    with Hook() as hook:
+        app = build(secret_key="one key", notify_url=notify_url(hook.url))
+        other = build(secret_key="another key")
+        call = voicemail_at(app, validate=validate)
+        record = call.document.find("Record")
+        elsewhere = voicemail_at(other).document.find("Record")
+        url, _, retry = record.get("recordingStatusCallback").partition("#")
+        other_url = elsewhere.get("recordingStatusCallback").partition("#")[0]
+        known = urlencode({"from": CALLER, "name": CALLER_NAME, "via": "orders"})
+        wanted = urlencode({"from": "+15559999999", "name": CALLER_NAME, "via": "orders"})
+        url = tampered(kind, url, other_url, known, wanted)
+        record.set("recordingStatusCallback", f"{url}#{retry}")
+        call.record(duration=9)
+    assert [seen.status for seen in call.callbacks] == [200]
+    [payload] = hook.payloads
+    # Who called and how they came travelled sealed together: the message says what it knows.
+    assert (payload["from"], payload["caller_name"], payload["via"]) == ("", "", "voicemail")
+    assert payload["text"].startswith("New voicemail from a withheld number.")
+
+
+@pytest.mark.parametrize(
+    "token", ["", "%%%", "é", "A" * 3000, "AQ", "sealed", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/state/callback_number?step=confirm",
+        "/state/callback_number/exit?step=confirm",
+        "/state/voicemail/recorded?via=orders",
+        "/state/menu/exit",
+    ],
+)
+def test_a_sealed_value_that_is_not_ours_is_never_a_server_error(app, validate, path, token):
+    form = {"CallSid": "CA0", "Digits": "1", "RecordingStatus": "absent"}
+    joiner = "&" if "?" in path else "?"
+    url = f"{path}{joiner}{SEALED}={quote(token, safe='%')}"
+    response = TestApp(app).post(url, form, status="*")
+    assert response.status_int == 200
+    validate(response.text)
+
+
+def failing_request(call):
+    if call.param("CallSid"):
+        raise RuntimeError("a bug in a state played in the queue")
+    return [Say("never heard"), Hangup()]
+
+
+def test_a_failure_in_a_state_the_wait_music_leads_to_leaves_the_queue(build, dial):
+    call = dial(build(tree=office.tree(callback_requested=State(failing_request))))
+    call.press("2")
+    call.hold(position=1, queue_time=60)
+    call.press("2")
+    call.press("1")  # confirms the number: the state that thanks the caller fails
+    assert call.last_heard == ["Leave your message after the tone, then press pound."]
+    assert call.waiting_for == "record"

@@ -48,3 +48,6 @@ HOURS_AGAIN_ES = "Oprima 1 para repetir este mensaje o cualquier otra tecla para
 SUPPORT_ES = (
     "Le estamos transfiriendo a la línea de soporte. Un representante le atenderá en breve."
 )
+CALLBACK_ASK = "Please enter the number we should call, then press pound."
+CALLBACK_INVALID = "That number is not valid."
+CALLBACK_DECLINED = "Sorry, we could not take your number. Please leave a message instead."

@@ -5,15 +5,18 @@ import os
 import subprocess
 import sys
 from datetime import datetime, timezone
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from webtest import TestApp
 
-from phonetree_engine.settings import Hours
+from phonetree import make_app
+from phonetree_engine.hours import Hours
+from phonetree_engine.settings import Config
 from phonetree_tools.caller import SimulatedCall
 from tests.conftest import CLOSED, OPEN, ROOT
-from tests.prompts import CLOSED_NOTICE, GOODBYE, UNAVAILABLE, VOICEMAIL
+from tests.receivers import Hook
+from tests.tree.prompts import CLOSED_NOTICE, GOODBYE, UNAVAILABLE, VOICEMAIL
 
 # Business hours ##############################################################
 
@@ -52,7 +55,7 @@ def test_a_closed_date_closes_the_office(build, dial):
 
 
 def test_the_hours_state_reads_the_configured_hours(build, dial):
-    app = build(OPEN, hours=Hours.parse("Mon-Thu 08:30-17:00; Fri 08:30-12:00"))
+    app = build(OPEN, opening_hours=Hours.parse("Mon-Thu 08:30-17:00; Fri 08:30-12:00"))
     call = dial(app)
     call.press("3")
     assert call.last_heard[0] == (
@@ -98,15 +101,25 @@ def test_the_recording_callback_asks_twilio_to_retry_on_failure(dial):
     assert parse_qs(url.fragment) == {"rc": ["5"], "rp": ["5xx,ct,rt"]}
 
 
-def test_the_recording_callback_carries_the_caller_and_how_they_came(dial):
-    call = dial(from_="+15551234567", params={"CallerName": "Zoë Smith"})
-    call.press("1")
-    url = urlsplit(call.document.find("Record").get("recordingStatusCallback"))
-    assert parse_qs(url.query) == {
-        "from": ["+15551234567"],
-        "name": ["Zoë Smith"],
-        "via": ["sales"],
-    }
+def test_the_voicemail_reaches_the_business_with_the_caller_and_how_they_came(validate):
+    with Hook() as hook:
+        app = make_app({"NOTIFY_URL": hook.url}, clock=lambda: OPEN)
+        call = SimulatedCall(
+            app, from_="+15551234567", params={"CallerName": "Zoë Smith"}, validate=validate
+        )
+        call.start()
+        call.press("1")
+        url = call.document.find("Record").get("recordingStatusCallback")
+        call.record(duration=12)
+    [payload] = hook.payloads
+    assert (payload["from"], payload["caller_name"], payload["via"]) == (
+        "+15551234567",
+        "Zoë Smith",
+        "sales",
+    )
+    # The callback's URL carried them sealed: no access log on the way keeps them.
+    assert "5551234567" not in url
+    assert "Zoë" not in unquote(url)
 
 
 def test_transcription_is_off_unless_configured(dial, build):
@@ -228,7 +241,7 @@ def test_the_offer_of_voicemail_plays_the_hold_music_while_it_waits(dial, build)
 @pytest.mark.parametrize("position, queue_time", [("abc", "²"), ("²", "-5"), ("", "")])
 def test_odd_queue_parameters_keep_the_caller_waiting_with_music(app, position, queue_time):
     form = {"QueuePosition": position, "QueueTime": queue_time, "CallSid": "CA1"}
-    response = TestApp(app).post("/state/support/wait", form)
+    response = TestApp(app).post("/state/hold", form)
     assert [verb.tag for verb in response.xml] == ["Play"]
 
 
@@ -418,8 +431,6 @@ def test_importing_the_module_builds_nothing_until_the_app_is_asked_for():
 
 
 def test_the_open_moment_of_the_tests_is_open_and_the_closed_one_closed():
-    from phonetree_engine.settings import Config
-
     assert (Config().is_open(OPEN), Config().is_open(CLOSED)) == (True, False)
 
 
