@@ -131,9 +131,8 @@ def text(summary: dict, table, start) -> str:
     ]
     if read["skipped"]:
         lines.append(
-            f"skipped: {read['not_ours']} not ours (not in our format where our lines start), "
-            f"{read['incomplete']} ours but cut off, {read['too_long']} longer than "
-            f"{MAX_LINE:,} characters (not read)"
+            f"skipped: {read['not_ours']} not ours, {read['incomplete']} incomplete, "
+            f"{read['too_long']} too long (over {MAX_LINE:,} characters)"
         )
     if read["dropped_by_the_app"]:
         lines.append(f"the app could not write {read['dropped_by_the_app']} lines: counts are low")

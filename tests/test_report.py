@@ -276,8 +276,8 @@ def test_the_text_report_says_why_lines_were_skipped(calls, forgeries):
     assert lines["skipped"] == skipped + len(forgeries) + len(cut) + 1
     text = report.text(summary | {"timezone": "UTC"}, states.TABLE, states.START)
     assert (
-        f"skipped: {skipped + len(forgeries)} not ours (not in our format where our lines "
-        f"start), {len(cut)} ours but cut off, 1 longer than 65,536 characters (not read)"
+        f"skipped: {skipped + len(forgeries)} not ours, {len(cut)} incomplete, "
+        "1 too long (over 65,536 characters)"
     ) in text.splitlines()
 
 
@@ -394,11 +394,28 @@ def test_a_gzip_file_cut_short_gives_what_it_holds(calls, tmp_path):
     assert b"cut off" in result.stderr
 
 
+def test_a_byte_order_mark_and_windows_line_ends_are_passed_over(calls, tmp_path):
+    path = tmp_path / "web.log"
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(calls).replace("\n", "\r\n").encode())
+    summary = summarize_files([path])
+    assert counts(summary) == EXPECTED
+    assert summary["lines"]["not_ours"] == summarize(calls)["lines"]["not_ours"]
+
+
 def test_lines_split_over_two_files_are_read_in_time_order(calls, tmp_path):
     first, second = tmp_path / "web.1.log", tmp_path / "web.2.log"
     first.write_text("".join(calls[1::2]))
     second.write_text("".join(calls[0::2]))
     assert counts(summarize_files([first, second])) == EXPECTED
+
+
+def test_the_report_page_names_every_prefix_and_every_key(calls):
+    page = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    prefix_rows = {row.split(" | ")[0].strip("| ").replace("`", "") for row in page.splitlines()}
+    assert set(PREFIXES) <= prefix_rows
+    summary = summarize(calls) | {"timezone": "UTC"}
+    assert [key for key in summary if f"| `{key}` |" not in page] == []
+    assert [key for key in summary["lines"] if f'"{key}"' not in page] == []
 
 
 # Time ########################################################################
