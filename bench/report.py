@@ -2,6 +2,7 @@
 
     python bench/report.py                  # 1,000,000 lines (about a minute); --lines N
     python bench/report.py --open-calls 500 # how many calls are in progress at once
+    python bench/report.py --hostile        # lines made to be slow or big (about 10 s)
 
 The lines are the app's own: a set of calls is placed in this process with the simulated
 caller and its log lines captured, then replayed with fresh CallSids and advancing times,
@@ -11,6 +12,11 @@ peak memory for both is what "bounded by the open calls, not by the file" means.
 measured in the same run: for time, Python reading the same file line by line and doing
 nothing with it; for memory, ``python phonetree.py check`` (the app loaded, nothing read).
 Not part of the test suite.
+
+``--hostile`` times the report on what an attacker can put in a log instead: one line of
+10,000, 20,000, 40,000 and 10 million letters after our prefix (time that grows fourfold when
+the line doubles is quadratic), and 1 MB of gzip that unpacks to one line of 1 GB (the peak
+memory). ``--timeout`` stops a run that takes longer (default 120 s).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -129,7 +136,7 @@ finally:
 """
 
 
-def measure(args: list[str]) -> tuple[float, float, float]:
+def measure(args: list[str], timeout: float | None = None) -> tuple[float, float, float]:
     """Run ``args`` in a fresh Python; return its wall and CPU time (s), and its peak resident
     memory (MB). On a shared machine the CPU time is the steadier figure."""
     began = time.perf_counter()
@@ -140,17 +147,64 @@ def measure(args: list[str]) -> tuple[float, float, float]:
         stderr=subprocess.PIPE,
         text=True,
         check=True,
+        timeout=timeout,
     )
     elapsed = time.perf_counter() - began
     cpu, peak = result.stderr.split()[-2:]
     return elapsed, float(cpu), int(peak) / 1024
 
 
+OUR_PREFIX = "2026-11-24 15:00:01,113 INFO phonetree webhook "
+ONE_CALL = "2026-11-24 15:00:02,000 INFO phonetree webhook call=CA1 path=/voice next=menu ms=1\n"
+
+
+def write_bomb(path: Path, megabytes: int) -> None:
+    """gzip of one line of ``megabytes`` MB of letters, then one call's line; compressed a
+    megabyte at a time, so the line is never in this process's memory."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip format
+    block = b"a" * 2**20
+    with path.open("wb") as out:
+        for _ in range(megabytes):
+            out.write(packer.compress(block))
+        out.write(packer.compress(b"\n" + ONE_CALL.encode()))
+        out.write(packer.flush())
+
+
+def hostile(timeout: float) -> int:
+    """The report on lines made to be slow or big; a run over ``timeout`` seconds is stopped."""
+    with tempfile.TemporaryDirectory(prefix="phonetree-bench-") as folder:
+        inputs = []
+        for letters in (10_000, 20_000, 40_000, 10_000_000):
+            path = Path(folder) / f"{letters}.log"
+            path.write_text(OUR_PREFIX + "a" * letters + "\n" + ONE_CALL)
+            inputs.append((f"a line of {letters:,} letters", path))
+        path = Path(folder) / "bomb.log.gz"
+        write_bomb(path, 1024)
+        inputs.append(("gzip of a line of 1 GB", path))
+        print("| input | file | report: wall, CPU | peak memory |")
+        print("| --- | ---: | ---: | ---: |")
+        for name, path in inputs:
+            size = path.stat().st_size
+            try:
+                wall, cpu, memory = measure(["phonetree.py", "report", str(path)], timeout)
+            except subprocess.TimeoutExpired:
+                print(f"| {name} | {size:,} B | over {timeout:.0f} s: stopped | |")
+                continue
+            print(f"| {name} | {size:,} B | {wall:.2f} s, {cpu:.2f} s | {memory:.1f} MB |")
+    _, _, loaded = measure(["phonetree.py", "check"])
+    print(f"\nthe app loaded and nothing read (phonetree.py check): {loaded:.1f} MB")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--open-calls", type=int, default=200)
+    parser.add_argument("--hostile", action="store_true", help="lines made to be slow or big")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds, for --hostile")
     args = parser.parse_args()
+    if args.hostile:
+        return hostile(args.timeout)
     calls = templates()
     baseline = ["--read"]
     report = ["phonetree.py", "report", "--format", "json"]

@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 
 from phonetree_engine.tree import State
 from phonetree_tools import diagram
-from phonetree_tools.logread import merged, open_text
+from phonetree_tools.logread import MAX_LINE, merged, open_text
 from phonetree_tools.traffic import Traffic
 
 OUTCOME_WORDS = {
@@ -129,6 +129,11 @@ def text(summary: dict, table, start) -> str:
         f"lines: {read['read']} read, {read['skipped']} skipped, "
         f"{read['outside_window']} outside the window",
     ]
+    if read["skipped"]:
+        lines.append(
+            f"skipped: {read['not_ours']} not ours, {read['incomplete']} incomplete, "
+            f"{read['too_long']} too long (over {MAX_LINE:,} characters)"
+        )
     if read["dropped_by_the_app"]:
         lines.append(f"the app could not write {read['dropped_by_the_app']} lines: counts are low")
     return "\n".join(lines)

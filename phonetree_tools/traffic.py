@@ -49,6 +49,8 @@ QUEUE_RESULTS = {
     "hangup": "hung_up_in_queue",
 }
 TIMES = ("to_person", "in_queue", "call")
+# Lines read, and those skipped, by why: ``skipped`` is the sum of the three after it.
+LINE_COUNTS = ("read", "skipped", "not_ours", "incomplete", "too_long")
 
 
 class OpenCall:
@@ -120,7 +122,7 @@ class Traffic:
     def add(self, entry: Entry) -> None:
         self.lines["read"] += 1
         if entry.event is None:
-            self.lines["skipped"] += 1
+            self.skip("too_long" if entry.too_long else "not_ours")
             return
         if (self.since is not None and entry.time < self.since) or (
             self.until is not None and entry.time >= self.until
@@ -128,10 +130,14 @@ class Traffic:
             self.lines["outside_window"] += 1
             return
         if not self.count(entry.event, entry.time, entry.fields):
-            self.lines["skipped"] += 1  # ours, but cut off or missing what we read
+            self.skip("incomplete")  # ours, but cut off or missing what we read
             return
         self.events[entry.event] += 1
         self.close_due(entry.time)
+
+    def skip(self, why: str) -> None:
+        self.lines["skipped"] += 1
+        self.lines[why] += 1
 
     def count(self, event: str, time: float, fields: dict) -> bool:
         """Count one of our lines; False when it lacks what its event must have."""
@@ -293,7 +299,7 @@ class Traffic:
             "calls_per_hour": list(self.hours),
             "lines": {
                 name: self.lines[name]
-                for name in ("read", "skipped", "outside_window", "dropped_by_the_app")
+                for name in (*LINE_COUNTS, "outside_window", "dropped_by_the_app")
             },
             "events": dict(sorted(self.events.items())),
         }

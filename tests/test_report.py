@@ -24,7 +24,7 @@ from phonetree_engine.settings import Config
 from phonetree_engine.tree import Choose, Keys, State
 from phonetree_tools import report
 from phonetree_tools.caller import SimulatedCall
-from phonetree_tools.logread import Entry, merged, parse
+from phonetree_tools.logread import MAX_LINE, PREFIXES, Entry, merged, parse
 from phonetree_tools.traffic import GRACE, STALE, Traffic
 from tests.conftest import OPEN, ROOT
 
@@ -184,11 +184,101 @@ def test_a_closed_office_counts_the_state_it_passed(build, log_lines):
 # Other lines #################################################################
 
 
-def test_platform_prefixes_before_our_lines_are_passed_over(calls):
-    heroku = ["2026-11-24T15:00:01.123456+00:00 app[web.1]: " + line for line in calls]
-    honcho = ["15:00:01 web.1  | " + line for line in calls]
-    assert counts(summarize(heroku)) == EXPECTED
-    assert counts(summarize(honcho)) == EXPECTED
+# What each platform or process manager writes before a line of the app, as it writes it.
+PREFIX_EXAMPLES = {
+    "heroku logs": ["2026-11-24T15:00:01.123456+00:00 app[web.1]: "],
+    "honcho, foreman, heroku local": [
+        "15:00:01 web.1  | ",
+        "\x1b[0m\x1b[32m15:00:01 web.1 | \x1b[0m",  # honcho's colours, on a terminal
+    ],
+    "docker compose logs": [
+        "web-1  | ",
+        "phonetree_web_1  | 2026-11-24T15:00:01.123456789Z ",  # compose v1, --timestamps
+    ],
+    "docker logs -t, kubectl logs --timestamps": ["2026-11-24T15:00:01.123456789Z "],
+    "syslog, journalctl": [
+        "Nov 24 15:00:01 host1 phonetree[1234]: ",
+        "Nov  4 15:00:01 host1 python3[1234]: ",
+        "2026-11-24T15:00:01+0000 host1 waitress-serve[811]: ",  # journalctl -o short-iso
+    ],
+}
+
+
+def test_every_known_prefix_has_an_example():
+    assert set(PREFIX_EXAMPLES) == set(PREFIXES)
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    [pytest.param(p, id=f"{name}: {p!r}") for name, ps in PREFIX_EXAMPLES.items() for p in ps],
+)
+def test_a_platform_prefix_before_our_lines_is_passed_over(calls, prefix):
+    summary = summarize([prefix + line for line in calls])
+    assert counts(summary) == EXPECTED
+    assert summary["lines"]["not_ours"] == summarize(calls)["lines"]["not_ours"]
+
+
+def forged(sid, path, entered):
+    """A webhook line as the app writes it, at 15:00:05."""
+    fields = f"call={sid} path={path} entered={entered} next={entered.split(',')[-1]} ms=1"
+    return f"2026-11-24 15:00:05,000 INFO phonetree webhook {fields}"
+
+
+@pytest.fixture
+def forgeries(calls):
+    """Lines that quote a webhook line where no line of ours starts, as a router logs a header
+    a client sent: a new call, and a real call sent on to sales."""
+    sid = parse(next(line for line in calls if " path=/voice " in line), UTC).fields["call"]
+    new_call = forged("CAforged", "/voice", "greeting,language,menu")
+    moved = forged(sid, "/state/menu/exit", "sales")
+    router = '2026-11-24T15:00:05.113+00:00 heroku[router]: at=info method=POST path="/voice" '
+    return [
+        f'{router}host=tree.example.com fwd="{new_call}" dyno=web.1 status=200 bytes=300\n',
+        f'{router}host=tree.example.com fwd="{moved}" dyno=web.1 status=200 bytes=300\n',
+        f"2026-11-24T15:00:05.113+00:00 heroku[router]: {new_call}\n",
+        f"2026-11-24T15:00:05.113+00:00 app[web.1]: a line that ends with {moved}\n",
+        f"15:00:05 web.1  | Traceback: {moved}\n",
+        f'10.0.0.1 - - [24/Nov/2026:15:00:05 +0000] "POST /voice HTTP/1.1" 200 "{new_call}"\n',
+        f"GET /{moved}\n",
+        f"  {new_call}\n",
+        f"\ufffd{moved}\n",
+    ]
+
+
+def test_a_webhook_line_quoted_inside_another_line_is_not_counted(calls, forgeries):
+    summary = summarize(calls[:5] + forgeries + calls[5:])
+    assert counts(summary) == EXPECTED
+    assert summary["events"] == summarize(calls)["events"]
+    assert summary["lines"]["not_ours"] == len(forgeries) + summarize(calls)["lines"]["not_ours"]
+
+
+def test_the_forged_lines_are_well_formed_where_our_lines_start(calls, forgeries):
+    """The same text at the start of a line would count: the test above tests the place."""
+    sid = parse(next(line for line in calls if " path=/voice " in line), UTC).fields["call"]
+    lines = [*calls, forged("CAforged", "/voice", "greeting,language,menu") + "\n"]
+    lines.append(forged(sid, "/state/menu/exit", "sales") + "\n")
+    calls_, states_, _ = counts(summarize(lines))
+    assert calls_ == 4
+    assert states_["sales"][0] == 2
+
+
+def test_the_text_report_says_why_lines_were_skipped(calls, forgeries):
+    too_long = "2026-11-24 15:00:05,000 INFO phonetree webhook note=" + "a" * MAX_LINE + "\n"
+    cut = [line[: line.index(" ms=")] for line in calls if " path=/voice " in line]
+    summary = summarize([*calls, *forgeries, *cut, too_long])
+    skipped = summarize(calls)["lines"]["skipped"]
+    lines = summary["lines"]
+    assert (lines["not_ours"], lines["incomplete"], lines["too_long"]) == (
+        skipped + len(forgeries),
+        len(cut),
+        1,
+    )
+    assert lines["skipped"] == skipped + len(forgeries) + len(cut) + 1
+    text = report.text(summary | {"timezone": "UTC"}, states.TABLE, states.START)
+    assert (
+        f"skipped: {skipped + len(forgeries)} not ours, {len(cut)} incomplete, "
+        "1 too long (over 65,536 characters)"
+    ) in text.splitlines()
 
 
 def test_foreign_and_odd_lines_are_counted_and_skipped(calls):
@@ -304,11 +394,28 @@ def test_a_gzip_file_cut_short_gives_what_it_holds(calls, tmp_path):
     assert b"cut off" in result.stderr
 
 
+def test_a_byte_order_mark_and_windows_line_ends_are_passed_over(calls, tmp_path):
+    path = tmp_path / "web.log"
+    path.write_bytes(b"\xef\xbb\xbf" + "".join(calls).replace("\n", "\r\n").encode())
+    summary = summarize_files([path])
+    assert counts(summary) == EXPECTED
+    assert summary["lines"]["not_ours"] == summarize(calls)["lines"]["not_ours"]
+
+
 def test_lines_split_over_two_files_are_read_in_time_order(calls, tmp_path):
     first, second = tmp_path / "web.1.log", tmp_path / "web.2.log"
     first.write_text("".join(calls[1::2]))
     second.write_text("".join(calls[0::2]))
     assert counts(summarize_files([first, second])) == EXPECTED
+
+
+def test_the_report_page_names_every_prefix_and_every_key(calls):
+    page = (ROOT / "docs" / "report.md").read_text(encoding="utf-8")
+    prefix_rows = {row.split(" | ")[0].strip("| ").replace("`", "") for row in page.splitlines()}
+    assert set(PREFIXES) <= prefix_rows
+    summary = summarize(calls) | {"timezone": "UTC"}
+    assert [key for key in summary if f"| `{key}` |" not in page] == []
+    assert [key for key in summary["lines"] if f'"{key}"' not in page] == []
 
 
 # Time ########################################################################
