@@ -483,14 +483,13 @@ def port(environ: Mapping[str, str] | None = None) -> int:
 
 def _read(setting: Setting, environ, upper: bool = False):
     environ = os.environ if environ is None else environ
-    raw = (environ.get(setting.name) or "").strip()
-    raw = raw.upper() if upper else raw
-    if not raw:
+    given = (environ.get(setting.name) or "").strip()
+    if not given:
         return setting.default_value()
     try:
-        return setting.read(raw)
+        return setting.read(given.upper() if upper else given)
     except ValueError as error:
-        raise ConfigError(f"{setting.name}={raw!r}: {error}") from None
+        raise ConfigError(f"{setting.name}={redacted(setting, given)!r}: {error}") from None
 
 
 def check_environ(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import os
 import sys
 
-from phonetree_engine import settings
+from phonetree_engine import logs, settings
 
 DESCRIPTION = """\
 A stateless phone tree for Twilio Programmable Voice.
@@ -62,6 +65,12 @@ def parser() -> argparse.ArgumentParser:
         help="choose this one of LANGUAGES when the tree offers the choice, e.g. es-US",
     )
     call.add_argument(
+        "--log",
+        metavar="FILE",
+        help="append the log lines to FILE, as `report` reads them (default: stderr, "
+        "but not on a terminal, where they would bury the call)",
+    )
+    call.add_argument(
         "--queue",
         choices=QUEUE_RESULTS,
         help="how a wait in a queue ends (default: the walk stops with the caller waiting)",
@@ -100,27 +109,38 @@ def main(load_app, serving_app, server_options: dict, argv=None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "serve"
     if command == "serve":
-        try:
-            port = getattr(args, "port", None) or settings.port()
-        except settings.ConfigError as error:
-            sys.exit(f"phonetree: cannot start: {error}")
         host = getattr(args, "host", LOCAL_HOST)
+        problems: list[str] = []
+        port = getattr(args, "port", None) or read_port(problems)
+        if problems:
+            loaded(load_app, problems)  # exits, saying every other bad setting too
         app = serving_app(local=host in LOOPBACK)
         return serve(app, host, port, server_options)
+    try:
+        code = offline(command, args, load_app)
+        sys.stdout.flush()  # here, not at exit: a reader gone is found while we can stop quietly
+        return code
+    except BrokenPipeError:
+        return reader_gone()
+
+
+def offline(command: str, args, load_app) -> int:
+    """The commands that serve nothing: check, graph, report and call."""
+    log_stream = appending(args.log) if command == "call" and args.log else None
+    problems: list[str] = []
     if command == "check":
-        try:  # PORT too: check says what serving would refuse
-            settings.check_environ()
-        except settings.ConfigError as error:
-            problems = str(error).splitlines()
-            sys.exit("\n".join(f"phonetree: cannot start: {line}" for line in problems))
-    app = load_app()  # exits with the problems when the configuration or table is wrong
+        read_port(problems)  # PORT too: check says what serving would refuse
+    app = loaded(load_app, problems)  # exits with the problems of the settings and the table
     engine = app.config["phonetree.engine"]
     if command == "check":
         print(f"ok: {len(engine.table)} states, all reachable from {engine.start!r}")
         if not (engine.config.validates_signatures or engine.config.allow_unsigned):
+            from phonetree_engine.carriers import unsigned
+
+            keys = " or ".join(unsigned(engine.config).keys)
             print(
-                "note: the Procfile's server would refuse to start: neither TWILIO_AUTH_TOKEN"
-                " nor TWILIO_SHARED_KEY is set (ALLOW_UNSIGNED=true allows it);"
+                f"note: the Procfile's server would refuse to start: PROVIDER="
+                f"{engine.config.provider} and {keys} is not set (ALLOW_UNSIGNED=true allows it);"
                 " serve on 127.0.0.1 runs",
                 file=sys.stderr,
             )
@@ -142,7 +162,57 @@ def main(load_app, serving_app, server_options: dict, argv=None) -> int:
         dial=args.dial,
         queue=args.queue,
         language=args.language,
+        log_stream=log_stream,
     )
+
+
+def read_port(problems: list[str]) -> int:
+    """$PORT; 0 when it is wrong, and what is wrong added to ``problems``."""
+    try:
+        return settings.port()
+    except settings.ConfigError as error:
+        problems.append(str(error))
+        return 0
+
+
+def loaded(load_app, problems: list[str]):
+    """The app; or exit, saying ``problems`` together with those ``load_app`` exits with."""
+    said = [f"phonetree: cannot start: {problem}" for problem in problems]
+    try:
+        app = load_app()
+    except SystemExit as stop:
+        if said and isinstance(stop.code, str):
+            sys.exit("\n".join([stop.code, *said]))
+        raise
+    if said:
+        sys.exit("\n".join(said))
+    return app
+
+
+def appending(path: str):
+    """Send the log lines to the end of ``path``, before the app is loaded and logs any."""
+    try:
+        stream = open(path, "a", encoding="utf-8")  # noqa: SIM115 (the log's, until exit)
+    except OSError as error:
+        print(f"phonetree call: --log {path}: {error.strerror or error}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        level = settings.log_level()
+    except settings.ConfigError:
+        level = "INFO"  # loading the app says what is wrong with it
+    logs.setup_logging(logging.getLogger("phonetree"), level, stream)
+    return stream
+
+
+def reader_gone() -> int:
+    """The reader of our output has gone (``... | head -1``): stop quietly, as Unix tools do.
+
+    As Python's documentation advises, stdout then points at devnull, so that the flush at exit
+    raises nothing either.
+    """
+    with contextlib.suppress(OSError, ValueError):  # unless stdout is no file (a test's)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 1
 
 
 def report(engine, args) -> int:
@@ -167,6 +237,8 @@ def report(engine, args) -> int:
             until=until,
             format=args.format,
         )
+    except BrokenPipeError:
+        raise  # our reader has gone, not a log file: see main()
     except OSError as error:
         sys.exit(f"phonetree: report: {error}")
 

@@ -38,7 +38,13 @@ def groups(tree=None) -> list:
 
 
 def app_json(tree=None) -> str:
-    """The app.json document, as committed."""
+    """The app.json document, as committed: each setting with the tree's own default where it
+    gives one (a value set here is set in the environment, where it would hide the tree's)."""
+    if tree is None:
+        import phonetree
+
+        tree = phonetree.tree()
+    defaults = dict(tree.defaults or {})
     env = {}
     for group in groups(tree):
         for setting in group.settings:
@@ -48,8 +54,9 @@ def app_json(tree=None) -> str:
                 "description": setting.help.replace("`", ""),
                 "required": setting.name in REQUIRED,
             }
-            if setting.default:
-                entry["value"] = setting.default
+            default = defaults.get(setting.name) or setting.default
+            if default:
+                entry["value"] = default
             env[setting.name] = entry
     document = {
         "name": "phonetree",

@@ -48,15 +48,20 @@ def run(
     stdout=None,
     queue=None,
     language=None,
+    log_stream=None,
 ) -> int:
     """Call ``app`` and print the call; return 0, 1 if the call failed, 2 for bad arguments.
 
     ``keys`` is a scripted walk ("3,1,9"), or None to read the caller's input from ``stdin``;
     ``clock`` is "open", "closed" or "now". The app's clock is pretended only during the call.
     ``language`` (one of LANGUAGES) is chosen by itself when the tree offers the choice.
+    ``log_stream`` is where the log lines go (default stderr): on a terminal a line per webhook
+    would bury the transcript, so there only warnings and errors are written, unless LOG_LEVEL
+    says otherwise; elsewhere (a file, a pipe) every line is, for ``report`` to read.
     """
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
+    log_stream = sys.stderr if log_stream is None else log_stream
     engine = app.config["phonetree.engine"]
     config = engine.config
     try:
@@ -83,7 +88,7 @@ def run(
     saved_level = log.level
     if moment is not None:
         engine.clock = lambda: moment
-    if "LOG_LEVEL" not in os.environ:  # a line per webhook would bury the transcript
+    if "LOG_LEVEL" not in os.environ and on_terminal(log_stream):
         log.setLevel(max(log.getEffectiveLevel(), logging.WARNING))
     try:
         call, voice = placed(app, config)
@@ -91,6 +96,13 @@ def run(
     finally:
         engine.clock = saved_clock
         log.setLevel(saved_level)
+
+
+def on_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no file, or a closed one
+        return False
 
 
 # The caller's input ##########################################################

@@ -1,8 +1,11 @@
-"""Starting up: safe by default, saying which mode it serves in; `serve`'s host and port."""
+"""Starting up, on the office: safe by default, one line per bad setting, the mode said once.
+
+The Procfile's server serves ``tests.engine.served:app`` (the office, built as ``phonetree:app``
+is); ``python phonetree.py [serve]`` is the office's ``python -m tests.engine.office_cli``.
+"""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -10,19 +13,13 @@ import tempfile
 import time
 
 import pytest
-from servers import HOST, Server, free_port
 
-from phonetree_engine.settings import SETTINGS
 from tests.conftest import ROOT
+from tests.servers import HOST, Server, WebProcess, free_port, server_environ
 
 pytestmark = pytest.mark.soak
 
 TOKEN = "auth-token-for-start-up-tests"
-ENV = {
-    name: value
-    for name, value in os.environ.items()
-    if name not in {setting for setting, _, _ in SETTINGS} | {"LOG_LEVEL"}
-}
 
 
 def started(**settings) -> str:
@@ -61,12 +58,12 @@ def test_the_refusal_names_the_variables_and_the_opt_out(refusal, name):
 
 def test_allow_unsigned_starts_and_says_it_is_unsigned():
     output = started(ALLOW_UNSIGNED="true")
-    assert "mode signatures=unchecked" in output
+    assert "mode provider=twilio signatures=unchecked" in output
 
 
 def test_a_token_without_public_url_says_it_trusts_forwarded_headers():
     output = started(TWILIO_AUTH_TOKEN=TOKEN)
-    assert "mode signatures=TWILIO_AUTH_TOKEN url=X-Forwarded-*" in output
+    assert "mode provider=twilio signatures=TWILIO_AUTH_TOKEN url=X-Forwarded-*" in output
     assert "set PUBLIC_URL in production" in output
 
 
@@ -82,21 +79,38 @@ def test_a_delivery_channel_silences_the_notice():
 
 def test_a_token_with_public_url_says_it_checks_that_url():
     output = started(TWILIO_SHARED_KEY=TOKEN, PUBLIC_URL="https://ivr.example.com")
-    assert "mode signatures=TWILIO_SHARED_KEY url=https://ivr.example.com" in output
+    assert "mode provider=twilio signatures=TWILIO_SHARED_KEY url=https://ivr.example.com" in output
+
+
+def test_two_bad_settings_stop_the_procfiles_server_with_one_line_each():
+    """One of the engine's and one of the tree's: both said, each naming its variable."""
+    with tempfile.TemporaryFile() as errors:
+        server = WebProcess(errors, TWILIO_AUTH_TOKEN=TOKEN, MAX_RETRIES="0", DESK_SECONDS="abc")
+        try:
+            code = server.start().process.wait(30)
+        finally:
+            server.stop()
+        errors.seek(0)
+        said = errors.read().decode("utf-8", "replace")
+    assert code == 1
+    assert said.splitlines() == [
+        "phonetree: cannot start: MAX_RETRIES='0': expected a whole number from 1 to 10",
+        "phonetree: cannot start: DESK_SECONDS='abc': expected a whole number from 5 to 120",
+    ]
 
 
 # python phonetree.py [serve] #################################################
 
 
 class Command:
-    """``python phonetree.py ARGS`` running, its stderr in a file."""
+    """The office's ``python phonetree.py ARGS`` running, its stderr in a file."""
 
     def __init__(self, *args, **settings):
         self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
-            [sys.executable, "phonetree.py", *args],
+            [sys.executable, "-m", "tests.engine.office_cli", *args],
             cwd=ROOT,
-            env={**ENV, **settings},
+            env=server_environ(settings),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self.errors,
@@ -159,6 +173,13 @@ def test_serve_reads_port_from_the_environment(command):
     assert serving.wait_for(f"serving on http://127.0.0.1:{port}")
 
 
+def test_the_port_option_wins_over_the_environment(command):
+    port, other = free_port(), free_port()
+    serving = command("serve", "--port", str(port), PORT=str(other))
+    assert serving.wait_for(f"serving on http://127.0.0.1:{port}")
+    assert answers(port)
+
+
 def test_no_command_serves_on_loopback_and_says_once_it_is_unsigned(command):
     port = free_port()
     serving = command(PORT=str(port))
@@ -193,14 +214,23 @@ def test_serve_on_every_interface_without_a_token_refuses(command):
     assert "ALLOW_UNSIGNED=true" in serving.output
 
 
+def test_two_bad_settings_stop_serving_with_two_lines(command):
+    serving = command("serve", LOG_LEVEL="VERBOSE", DESK_SECONDS="abc")
+    assert serving.process.wait(30) == 1
+    assert serving.output.splitlines() == [
+        "phonetree: cannot start: DESK_SECONDS='abc': expected a whole number from 5 to 120",
+        "phonetree: cannot start: LOG_LEVEL='VERBOSE': expected DEBUG, INFO, WARNING, ERROR",
+    ]
+
+
 @pytest.mark.parametrize(
     "args", [("check",), ("graph",), ("call", "--keys", "3"), ("call", "--keys", "0")]
 )
 def test_offline_commands_say_nothing_about_signatures(args):
     result = subprocess.run(
-        [sys.executable, "phonetree.py", *args],
+        [sys.executable, "-m", "tests.engine.office_cli", *args],
         cwd=ROOT,
-        env=ENV,
+        env=server_environ({}),
         capture_output=True,
         text=True,
         timeout=60,

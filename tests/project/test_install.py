@@ -1,4 +1,8 @@
-"""Installed as the README says, the project is importable from a test suite in any folder."""
+"""Installed as the documentation says, the project is importable from a test suite in any folder.
+
+The instructions and the example suite are wherever the documentation puts them: the README or
+a page of ``docs/`` (today: docs/testing.md).
+"""
 
 import json
 import os
@@ -13,7 +17,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCUMENTATION = "\n".join(document.read_text(encoding="utf-8") for document in DOCUMENTS)
 BIN = Path(sys.executable).parent  # the environment the tests run in, as the README sets it up
 
 
@@ -57,13 +62,15 @@ def test_the_package_installed_is_this_repository_editable(tmp_path):
 
 @pytest.fixture(scope="module")
 def own_suite(tmp_path_factory):
-    """A folder outside the repository holding the README's example tests, as a user's own."""
+    """A folder outside the repository holding the documented example tests, as a user's own."""
     folder = tmp_path_factory.mktemp("elsewhere")
-    example = next(
+    examples = [
         block
-        for block in re.findall(r"```python\n(.*?)```", README, re.DOTALL)
+        for block in re.findall(r"```python\n(.*?)```", DOCUMENTATION, re.DOTALL)
         if "def test_" in block
-    )
+    ]
+    assert examples, "the documentation shows no example test suite"
+    example = examples[0]
     (folder / "mytests").mkdir()
     (folder / "mytests" / "test_my_tree.py").write_text(example, encoding="utf-8")
     return folder
@@ -88,5 +95,5 @@ def test_a_suite_in_another_folder_imports_the_caller_and_the_app(own_suite, run
     assert re.search(r"^2 passed", result.stdout, re.MULTILINE), result.stdout
 
 
-def test_the_readme_says_how_to_install_for_a_suite_of_your_own():
-    assert "pip install -e ." in README
+def test_the_documentation_says_how_to_install_for_a_suite_of_your_own():
+    assert "pip install -e ." in DOCUMENTATION
