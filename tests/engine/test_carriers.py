@@ -260,3 +260,15 @@ def test_twilio_retries_a_failed_callback_itself():
         call.record()
         assert [answer.status for answer in call.callbacks] == [503] * 6
         assert app.config["phonetree.engine"].setup.delivery.later is None
+
+
+@pytest.mark.parametrize("carrier", list(SETTINGS))
+def test_the_terminal_caller_plays_each_carrier_signed(carrier):
+    import io
+
+    from phonetree_tools import terminal
+
+    app = app_for(carrier)
+    out = io.StringIO()
+    assert terminal.run(app, keys="3", clock="open", stdout=out) == 0
+    assert "heard: The office opens Mon+Tue+Wed+Thu+Fri 09:00-18:00." in out.getvalue()
