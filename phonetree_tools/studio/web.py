@@ -152,8 +152,8 @@ class Studio:
         """The moment a new call pretends it is: now, open, closed, or a date and time."""
         if choice in ("open", "closed", "now"):
             try:
-                moment = terminal.pretend(self.config, choice) or self.config.now()
-                return moment.replace(microsecond=0)
+                found = terminal.pretend(self.config, choice) or self.config.now()
+                return found.replace(microsecond=0)
             except ValueError as error:
                 raise moment.BadMoment(str(error).replace("--clock", "clock")) from None
         return moment.read_time(choice, self.config.timezone)

@@ -47,6 +47,11 @@ class Studio:
     def get(self, path: str) -> tuple[int, str]:
         return answer(urllib.request.Request(self.url + path.lstrip("/")))
 
+    def headers(self, path: str) -> dict:
+        request = urllib.request.Request(self.url + path.lstrip("/"))
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return dict(response.headers)
+
     def step(self, actions=(), **fields) -> dict:
         """A step as the page sends it; the answer's JSON (an error fails the test)."""
         body = {"session": "tests", "call": "call-1", "clock": "open", **fields}

@@ -88,6 +88,15 @@ function step(build, how) {
 }
 
 async function send(body, how) {
+  document.querySelector("main").setAttribute("aria-busy", "true");
+  try {
+    await replay(body, how);
+  } finally {
+    document.querySelector("main").setAttribute("aria-busy", "false");
+  }
+}
+
+async function replay(body, how) {
   for (let attempt = 0; attempt < 40; attempt++) {
     const answer = await fetch("/studio/step", {
       method: "POST",
