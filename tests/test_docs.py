@@ -13,6 +13,10 @@ from phonetree_tools.cli import parser
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+# The README and the pages beside it (docs/studio.md shows the studio's command).
+DOCS = "\n".join(
+    [README, *(page.read_text(encoding="utf-8") for page in sorted(ROOT.glob("docs/*.md")))]
+)
 
 
 def fenced(language):
@@ -96,16 +100,16 @@ def commands() -> dict:
     }
 
 
-def test_the_readme_shows_every_command():
-    shown = [name for name in commands() if f"python phonetree.py {name}" in README]
+def test_the_docs_show_every_command():
+    shown = [name for name in commands() if f"python phonetree.py {name}" in DOCS]
     assert shown == list(commands())
 
 
-def test_the_readme_shows_every_option_of_every_command():
+def test_the_docs_show_every_option_of_every_command():
     missing = [
         f"{name} {option}"
         for name, options in commands().items()
         for option in options
-        if not re.search(rf"python phonetree.py {name}\b.*{option}\b", README)
+        if not re.search(rf"python phonetree.py {name}\b.*{option}\b", DOCS)
     ]
     assert missing == []

@@ -284,6 +284,7 @@ def svg(table: Mapping, start: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="tree" '
         f'viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" '
         f'width="{layout.width:.0f}" height="{layout.height:.0f}" '
+        f'style="max-width: {layout.width:.0f}px" '
         'role="group" aria-labelledby="tree-heading">',
         "<defs>"
         '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '

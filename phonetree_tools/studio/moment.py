@@ -1,7 +1,7 @@
 """A moment of a studio call, as the page's address holds it: the clock, the outcomes, and
 every action so far, the caller's and Twilio's.
 
-An action is a short token (``3``, ``_``, ``say:hours``, ``dial:busy``, ...); `Action.step`
+An action is a short token (``3``, ``_``, ``say:hours``, ``dial:busy``, ...); `Action.caller_method`
 is the one place that says which method of ``SimulatedCall`` plays it, for the studio's replay
 and for the tests it saves alike.
 """
@@ -19,7 +19,7 @@ DIAL_RESULTS = ("completed", "answered", "busy", "no-answer", "failed", "cancele
 QUEUE_RESULTS = ("bridged", "queue-full", "error", "system-error")
 QUEUE_CHOICES = ("wait", *QUEUE_RESULTS, "hangup")
 MAX_ACTIONS = 100  # a call's actions, caller's and Twilio's: a long call has a few dozen
-MAX_WORDS = 500  # characters said, or left as a message
+MAX_SAID = 500  # characters said, or left as a message
 MAX_SECONDS = 24 * 3600
 WORDS_PER_SECOND = 2.5  # how fast a caller speaks a message, for its recording's duration
 
@@ -61,7 +61,7 @@ class Action(NamedTuple):
         needs = {"dial": "dial", "hold": "queue", "record": "record"}
         return waiting == needs.get(self.kind, "input")
 
-    def step(self) -> tuple[str, dict]:
+    def caller_method(self) -> tuple[str, dict]:
         """The ``SimulatedCall`` method that plays this action, and its arguments."""
         if self.kind == "press":
             return "press", {"digits": self.value}
@@ -122,8 +122,8 @@ def action(token: str) -> Action:
             return Action("press", token)
         raise BadMoment(f"{token[:40]!r} is neither keys (0-9 * #), _ nor an action like say:…")
     if kind in ("say", "record", "hangup"):
-        if len(value) > MAX_WORDS or (kind == "say" and not value.strip()):
-            raise BadMoment(f"{kind}: up to {MAX_WORDS} characters, and something to say")
+        if len(value) > MAX_SAID or (kind == "say" and not value.strip()):
+            raise BadMoment(f"{kind}: up to {MAX_SAID} characters, and something to say")
         return Action(kind, value.strip())
     if kind == "dial" and value in DIAL_RESULTS:
         return Action(kind, value)
@@ -171,7 +171,7 @@ class Moment:
         return None
 
 
-def moment(query, zone, resolve_clock) -> Moment:
+def from_address(query, zone, resolve_clock) -> Moment:
     """Read a moment from the page's address (a mapping of lists, as parse_qs gives).
 
     ``at`` is the call's moment (ISO, with its offset; without one, in ``zone``); without it

@@ -108,7 +108,7 @@ class Played:
                 "step": len(self.actions),
             }
         )
-        method, arguments = action.step()
+        method, arguments = action.caller_method()
         sent = len(call.requests)
         getattr(call, method)(**arguments)
         if action.kind == "press":

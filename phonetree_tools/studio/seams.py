@@ -38,9 +38,10 @@ def config_of(app):
 # The clock ####################################################################
 
 
-def pretend_clock(app):
-    """Make the app's clock read the moment of the request's call; return the app, wrapped to
-    take that moment from ``CLOCK_HEADER`` (without it: the app's own clock)."""
+def pretend_clock(app, served):
+    """Make the app's clock read the moment of the request's call; return ``served`` (the app
+    as served) wrapped to take that moment from ``CLOCK_HEADER`` (without it: the app's own
+    clock)."""
     engine = engine_of(app)
     own = engine.clock
 
@@ -57,7 +58,7 @@ def pretend_clock(app):
             moment_of(environ.get("HTTP_" + CLOCK_HEADER.upper().replace("-", "_")))
         )
         try:  # Bottle renders the whole answer inside the call
-            return app(environ, start_response)
+            return served(environ, start_response)
         finally:
             _MOMENT.reset(token)
 

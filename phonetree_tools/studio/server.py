@@ -20,7 +20,7 @@ from phonetree_tools import terminal
 from phonetree_tools.studio.seams import config_of, pretend_clock
 from phonetree_tools.studio.web import Studio
 
-HOST = "127.0.0.1"  # the studio drives the app unsigned checks aside: this machine only
+HOST = "127.0.0.1"  # this machine only: the page places calls and may send messages
 DEFAULT_PORT = 8001
 THREADS = 6  # a step holds one while the app answers its webhooks on others
 
@@ -29,7 +29,7 @@ def dispatcher(studio: Studio, app):
     """Send the studio's paths to the studio and every other to the app."""
     public_url = config_of(app).public_url
     prefix = urlsplit(public_url).path if public_url else ""
-    tree = pretend_clock(terminal.mounted(app, prefix) if prefix else app)
+    tree = pretend_clock(app, terminal.mounted(app, prefix) if prefix else app)
 
     def dispatch(environ, start_response):
         path = environ.get("PATH_INFO", "")

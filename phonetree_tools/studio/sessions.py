@@ -33,8 +33,8 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, table: Mapping, start: str):
-        self.table, self.start = table, start
+    def __init__(self, table: Mapping):
+        self.table = table
         self.sessions: OrderedDict[str, Session] = OrderedDict()
         self.lock = threading.Lock()
 

@@ -111,7 +111,7 @@ def waiting_action() -> str:
 
 
 def invocation(action: Action) -> str:
-    method, arguments = action.step()
+    method, arguments = action.caller_method()
     if len(arguments) == 1:  # call.press("3"), call.dial_result("busy")
         return f"{method}({literal(next(iter(arguments.values())))})"
     given = ", ".join(f"{name}={literal(value)}" for name, value in arguments.items())

@@ -12,7 +12,6 @@ the same server, so few steps run at once: the server's threads must stay free t
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import xml.etree.ElementTree as ET
 from importlib import resources
@@ -36,8 +35,6 @@ FILES = {"studio.js": "text/javascript", "studio.css": "text/css"}
 STEPS_AT_ONCE = 2  # each holds a server thread, and needs another free for its webhooks
 MAX_BODY = 64 * 1024
 
-log = logging.getLogger("phonetree.studio")
-
 
 class Studio:
     """The page and its API, for one app."""
@@ -48,7 +45,7 @@ class Studio:
         self.walks = Walks(self.config)
         capture_log(self.walks.take_entry, quiet)
         capture_delivery(app, self.walks.hand_message)
-        self.sessions = sessions.Sessions(self.table, self.start)
+        self.sessions = sessions.Sessions(self.table)
         self.steps = threading.BoundedSemaphore(STEPS_AT_ONCE)
         self.caller: Caller | None = None
         self.hosts: set[str] = set()
@@ -112,7 +109,7 @@ class Studio:
             "position": [str(request.get("position", 1))],
             "average": [str(request.get("average", 0))],
             "waited": [str(request.get("waited", 0))],
-            "do": [str(token) for token in request.get("actions") or []],
+            "do": tokens(request.get("actions")),
         }
         played = self.replayed(query, known(request), bool(request.get("deliver")))
         traffic = self.sessions.count(
@@ -138,7 +135,7 @@ class Studio:
 
     def replayed(self, query, known_actions=None, deliver=False) -> Played:
         try:
-            wanted = moment.moment(query, self.config.timezone, self.clock)
+            wanted = moment.from_address(query, self.config.timezone, self.clock)
         except moment.BadMoment as error:
             raise bottle.HTTPError(400, f"Bad Request: {error}") from None
         if not self.steps.acquire(blocking=False):
@@ -186,6 +183,14 @@ def read_json(request) -> dict:
 def text(request: dict, name: str) -> str:
     value = request.get(name)
     return value[:200] if isinstance(value, str) else ""
+
+
+def tokens(actions) -> list[str]:
+    if actions is None:
+        return []
+    if not isinstance(actions, list) or not all(isinstance(token, str) for token in actions):
+        raise bottle.HTTPError(400, "Bad Request: actions are a list of strings.")
+    return actions
 
 
 def known(request: dict) -> int:

@@ -11,7 +11,7 @@ from phonetree_tools.studio.moment import (
     BadMoment,
     Moment,
     action,
-    moment,
+    from_address,
     recorded_seconds,
 )
 
@@ -55,7 +55,7 @@ def test_a_token_that_is_no_action_is_refused(token):
     ],
 )
 def test_each_action_is_one_method_of_the_simulated_caller(token, step):
-    assert action(token).step() == step
+    assert action(token).caller_method() == step
 
 
 @pytest.mark.parametrize(("words", "seconds"), [("", 0), ("hi", 1), ("a b c d e f", 2)])
@@ -114,22 +114,22 @@ def test_a_menu_waits_for_the_caller():
 
 
 def test_the_address_gives_every_action_in_order():
-    found = moment({"at": ["2026-11-24T10:00"], "do": ["1", "say:hours"]}, NEW_YORK, never)
+    found = from_address({"at": ["2026-11-24T10:00"], "do": ["1", "say:hours"]}, NEW_YORK, never)
     assert [a.token for a in found.actions] == ["1", "say:hours"]
 
 
 def test_a_moment_without_an_offset_is_in_the_business_time_zone():
-    found = moment({"at": ["2026-11-24T10:00"]}, NEW_YORK, never)
+    found = from_address({"at": ["2026-11-24T10:00"]}, NEW_YORK, never)
     assert found.at == AT
 
 
 def test_without_a_moment_the_clock_is_resolved():
-    assert moment({"clock": ["open"]}, NEW_YORK, lambda choice: AT).at == AT
+    assert from_address({"clock": ["open"]}, NEW_YORK, lambda choice: AT).at == AT
 
 
 def test_the_outcomes_and_the_hold_come_from_the_address():
     query = {"at": ["2026-11-24T10:00"], "dial": ["busy"], "queue": ["bridged"], "average": ["60"]}
-    found = moment(query, NEW_YORK, never)
+    found = from_address(query, NEW_YORK, never)
     assert (found.dial, found.queue, found.hold) == ("busy", "bridged", (1, 60, 0))
 
 
@@ -145,9 +145,9 @@ def test_the_outcomes_and_the_hold_come_from_the_address():
 )
 def test_a_bad_address_says_what_is_wrong(query, said):
     with pytest.raises(BadMoment, match=said):
-        moment({"at": ["2026-11-24T10:00"], **query}, NEW_YORK, never)
+        from_address({"at": ["2026-11-24T10:00"], **query}, NEW_YORK, never)
 
 
 def test_a_moment_that_is_no_time_says_so():
     with pytest.raises(BadMoment, match="not a date and time"):
-        moment({"at": ["noon"]}, NEW_YORK, never)
+        from_address({"at": ["noon"]}, NEW_YORK, never)

@@ -236,15 +236,23 @@ def pytest_in(folder, *args):
     )
 
 
-def test_a_saved_call_passes_as_a_test(saved):
-    result = pytest_in(saved.parent, saved.name)
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_a_saved_call_fails_when_the_tree_says_something_else(saved, tmp_path):
-    changed = tmp_path / "test_changed_call.py"
+@pytest.fixture(scope="module")
+def outcomes(saved):
+    """The saved test, and a copy expecting other hours, in one plain pytest run: each file's
+    outcome."""
+    changed = saved.parent / "test_changed_call.py"
     changed.write_text(saved.read_text().replace("Mondays", "Sundays"), encoding="utf-8")
-    assert pytest_in(tmp_path, changed.name).returncode == 1
+    result = pytest_in(saved.parent, "-rA", saved.name, changed.name)
+    found = re.findall(r"^(PASSED|FAILED) (\w+)\.py::", result.stdout, re.MULTILINE)
+    return {name: outcome for outcome, name in found} | {"output": result.stdout}
+
+
+def test_a_saved_call_passes_as_a_test(outcomes):
+    assert outcomes.get("test_saved_call") == "PASSED", outcomes["output"]
+
+
+def test_a_saved_call_fails_when_the_tree_says_something_else(outcomes):
+    assert outcomes.get("test_changed_call") == "FAILED", outcomes["output"]
 
 
 def test_a_saved_call_asserts_what_was_heard_at_each_step(saved):
@@ -290,6 +298,11 @@ def test_a_body_that_is_not_json_is_a_bad_request(studio):
 def test_an_unknown_action_is_a_bad_request_naming_it(studio):
     status, text = post(studio, json.dumps({"actions": ["3", "fly:away"]}).encode())
     assert (status, text.startswith("Bad Request: action 2: 'fly:away'")) == (400, True)
+
+
+def test_actions_that_are_not_a_list_are_a_bad_request(studio):
+    status, text = post(studio, json.dumps({"actions": "3"}).encode())
+    assert (status, text) == (400, "Bad Request: actions are a list of strings.")
 
 
 def test_a_moment_that_is_no_date_is_a_bad_request(studio):
@@ -350,6 +363,14 @@ def test_the_spanish_caller_hears_the_hours_in_spanish(signed):
 def test_the_studio_writes_no_webhook_line_unless_log_level_asks(signed):
     signed.step(["3"])
     assert " webhook " not in signed.stderr()
+
+
+def test_behind_a_public_url_with_a_path_calls_are_signed_with_the_shared_key():
+    settings = {"PUBLIC_URL": "https://ivr.example.com/ivr", "TWILIO_SHARED_KEY": TOKEN}
+    with running(**settings) as studio:
+        answer = studio.step(["3", "hangup"])
+    paths = [request["url"] for request in answer["requests"]]
+    assert (answer["failure"], paths[1], paths[-1]) == (None, "/ivr/state/menu/exit", "/ivr/status")
 
 
 @pytest.fixture(scope="module")

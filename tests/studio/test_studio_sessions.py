@@ -31,56 +31,56 @@ def count(kept, session, call, tokens, lines):
 
 
 def test_each_call_of_a_session_is_counted():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     count(kept, "s", "a", ["1"], walk("CA1", "1"))
     assert count(kept, "s", "b", ["1"], walk("CA2", "1"))["menu", "prices"] == 2
 
 
 def test_an_earlier_moment_of_a_call_keeps_the_longer_walk():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     count(kept, "s", "a", ["1", "1"], walk("CA1", "1", "1"))
     assert count(kept, "s", "a", ["1"], walk("CA2", "1"))["prices", "prices"] == 1
 
 
 def test_a_call_that_goes_on_replaces_its_shorter_walk():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     count(kept, "s", "a", ["1"], walk("CA1", "1"))
     assert count(kept, "s", "a", ["1", "1"], walk("CA2", "1", "1"))["menu", "prices"] == 1
 
 
 def test_sessions_do_not_count_each_others_calls():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     count(kept, "s", "a", ["1"], walk("CA1", "1"))
     assert count(kept, "t", "a", [], walk("CA2"))["menu", "prices"] == 0
 
 
 def test_a_session_forgets_its_oldest_calls_beyond_its_limit():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     for number in range(sessions.MAX_CALLS + 5):
         count(kept, "s", f"call-{number}", [], walk(f"CA{number}"))
     assert len(kept.sessions["s"].calls) == sessions.MAX_CALLS
 
 
 def test_the_least_recent_sessions_are_forgotten_beyond_the_limit():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     for number in range(sessions.MAX_SESSIONS + 3):
         count(kept, f"session-{number}", "a", [], walk(f"CA{number}"))
     assert "session-0" not in kept.sessions and len(kept.sessions) == sessions.MAX_SESSIONS
 
 
 def test_coverage_counts_states_and_exits_of_the_table():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     covered = sessions.coverage(kept.count("s", "a", ["1"], walk("CA1", "1")), shop())
     assert (covered["states"]["reached"], covered["exits"]["taken"]) == (3, 2)
 
 
 def test_coverage_totals_are_those_of_the_table():
-    covered = sessions.coverage(sessions.Sessions(shop(), "hello").count("s", "a", [], []), shop())
+    covered = sessions.coverage(sessions.Sessions(shop()).count("s", "a", [], []), shop())
     exits = {(a, b) for a, row in shop().items() for _, b in row.edges()}
     assert (covered["states"]["total"], covered["exits"]["total"]) == (len(shop()), len(exits))
 
 
 def test_coverage_names_what_remains():
-    kept = sessions.Sessions(shop(), "hello")
+    kept = sessions.Sessions(shop())
     covered = sessions.coverage(kept.count("s", "a", ["1"], walk("CA1", "1")), shop())
     assert "desk" in covered["states_left"] and ["menu", "desk"] in covered["exits_left"]

@@ -101,7 +101,13 @@ async function replay(body, how) {
     const answer = await fetch("/studio/step", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session: studio.session, call: studio.call, ...settings(), ...body }),
+      body: JSON.stringify({
+        session: studio.session,
+        call: studio.call,
+        deliver: $("deliver").checked,
+        ...settings(),
+        ...body,
+      }),
     });
     if (answer.status === 503) {
       await new Promise((done) => setTimeout(done, 250));
@@ -120,8 +126,11 @@ async function replay(body, how) {
 function placeCall() {
   stopSpeaking();
   clearKeys();
-  studio.call = newId();
-  step(() => ({ actions: [], known: 0 }), { push: true, fresh: true });
+  $("message").value = "";
+  step(() => {
+    studio.call = newId();
+    return { actions: [], known: 0 };
+  }, { push: true, fresh: true });
 }
 
 function act(token) {
@@ -143,15 +152,13 @@ function refresh() {
 }
 
 function open(search, call) {
+  // The moment an address holds, replayed: its messages are shown, none is sent again.
   const moment = readAddress(search);
-  if (!moment.at && !moment.actions.length) {
-    return;
-  }
-  studio.call = call || newId();
-  step(() => ({ at: moment.at, actions: moment.actions, known: moment.actions.length }), {
-    push: false,
-    fresh: true,
-  });
+  if (!moment.at && !moment.actions.length) return;
+  step(() => {
+    studio.call = call || newId();
+    return { at: moment.at, actions: moment.actions, known: moment.actions.length };
+  }, { push: false, fresh: true });
 }
 
 // Showing an answer ############################################################
@@ -245,6 +252,8 @@ function showTree(answer) {
     if (!answer.ended && name === answer.state) node.setAttribute("aria-current", "step");
     else node.removeAttribute("aria-current");
   }
+  const current = document.querySelector('[data-state][aria-current="step"]');
+  if (current) into(current);
   const coverage = answer.coverage;
   const counts = new Map(coverage.edges.map(([from, to, count]) => [from + ">" + to, count]));
   for (const edge of document.querySelectorAll("g.edge")) {
@@ -254,11 +263,7 @@ function showTree(answer) {
     const calls = count === 1 ? " 1 call" : ` ${count} calls`;
     edge.querySelector(".count").textContent = count ? (entry ? calls : ` ×${count}`) : "";
   }
-  const states = coverage.states;
-  const exits = coverage.exits;
-  $("coverage").textContent =
-    `This session reached ${states.reached} of ${states.total} states, ` +
-    `${exits.taken} of ${exits.total} exits.`;
+  showCoverage(coverage.states, coverage.exits);
   const list = $("left-list");
   list.replaceChildren();
   const lines = [
@@ -272,6 +277,22 @@ function showTree(answer) {
     line.append(label, text);
     list.append(line);
   }
+}
+
+function into(node) {
+  // Scroll the diagram, not the page, so that the state where the call waits is in sight.
+  const box = document.querySelector(".diagram");
+  const place = node.getBoundingClientRect();
+  const view = box.getBoundingClientRect();
+  if (place.left < view.left || place.right > view.right) {
+    box.scrollLeft += place.left - view.left - (view.width - place.width) / 2;
+  }
+}
+
+function showCoverage(states, exits) {
+  $("coverage").textContent =
+    `This session reached ${states.reached} of ${states.total} states, ` +
+    `${exits.taken} of ${exits.total} exits.`;
 }
 
 function showMessages(messages) {
@@ -485,6 +506,7 @@ function start() {
     ? "Unchecked, messages are only shown here."
     : "No channel is configured (SMTP_URL, NOTIFY_URL): messages are only shown here.";
 
+  showCoverage({ reached: 0, total: facts.states.length }, { taken: 0, total: facts.exits.length });
   $("call").addEventListener("click", placeCall);
   $("hangup").addEventListener("click", () => {
     clearKeys();
