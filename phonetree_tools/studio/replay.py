@@ -147,6 +147,15 @@ class Played:
         return list(names)
 
     @property
+    def last_state(self) -> str | None:
+        """The state the app entered last, as its log says: where an ended call ended."""
+        for entry in reversed(self.walk.entries):
+            entered = entry.fields.get("entered", "") if entry.event == "webhook" else ""
+            if entered:
+                return entered.split(",")[-1]
+        return None
+
+    @property
     def requests(self) -> list:
         return sorted(self.call.requests + self.call.callbacks, key=lambda seen: seen.sequence)
 

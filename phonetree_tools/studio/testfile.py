@@ -59,20 +59,17 @@ def app_builder() -> str:
 
 def generate(played: Played, settings: Mapping[str, str]) -> str:
     """The test file's text."""
+    outcome = played.call.outcome or ()
+    failed = outcome[:1] == ("error",)  # Twilio would have said "an application error..."
     lines = [
         '"""A call placed in phonetree\'s studio, replayed with the simulated caller."""',
         "",
         "from datetime import datetime",
         "",
-    ]
-    if played.failure and played.call.outcome and played.call.outcome[0] == "error":
-        lines += ["import pytest", ""]
-    lines += [
+        *(["import pytest", ""] if failed else []),
         "from phonetree import make_app",
         "from phonetree_engine.settings import Config",
-        "from phonetree_tools.caller import CallFailed, SimulatedCall"
-        if played.call.outcome and played.call.outcome[0] == "error"
-        else "from phonetree_tools.caller import SimulatedCall",
+        f"from phonetree_tools.caller import {'CallFailed, ' if failed else ''}SimulatedCall",
         "",
         "# The settings that shaped the call, and the moment it was placed.",
         "SETTINGS = {",
@@ -83,24 +80,24 @@ def generate(played: Played, settings: Mapping[str, str]) -> str:
         "",
         f"def {test_name(played)}():",
         f"    call = SimulatedCall({app_builder()})",
-        '    call.start("/voice")',
-        *heard_assert(played.first_heard),
     ]
-    failing = played.call.outcome and played.call.outcome[0] == "error"
-    for number, (action, heard) in enumerate(played.steps, 1):
-        call_line = f"    call.{invocation(action)}"
-        if failing and number == len(played.steps):
-            lines += ["    with pytest.raises(CallFailed):", "    " + call_line]
-        else:
-            lines.append(call_line)
+    steps = [('start("/voice")', played.first_heard)]
+    steps += [(invocation(action), heard) for action, heard in played.steps]
+    if failed:  # the action that failed is the one after the steps heard, or the start
+        pending = played.actions[len(played.steps) :]
+        raising = invocation(pending[0]) if pending else steps.pop()[0]
+    for step, heard in steps:
+        lines.append(f"    call.{step}")
         lines += heard_assert(heard)
+    if failed:
+        lines += ["    with pytest.raises(CallFailed):", f"        call.{raising}"]
     waiting = played.waiting
     lines.append(
         f"    assert call.waiting_for == {literal(waiting)}"
         if waiting
         else "    assert call.waiting_for is None"
     )
-    lines.append(f"    assert call.outcome == {tuple_literal(played.call.outcome)}")
+    lines.append(f"    assert call.outcome == {tuple_literal(outcome)}")
     if played.state:
         lines.append(f"    assert {literal('/state/' + played.state + '/')} in {waiting_action()}")
     return "\n".join(lines) + "\n"

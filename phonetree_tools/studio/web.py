@@ -221,6 +221,7 @@ def as_json(played: Played, config) -> dict:
         "queued": played.queued,
         "state": played.state,
         "passed": played.passed,
+        "ended_in": played.last_state if call.ended else None,
         "ended": call.ended,
         "outcome": list(call.outcome or ()),
         "failure": played.failure,

@@ -95,6 +95,14 @@ def test_the_twiml_of_a_webhook_is_pretty_printed(studio):
     assert "\n  <Gather" in answer
 
 
+def test_a_call_hung_up_at_the_menu_ended_in_the_menu(studio):
+    assert studio.step(["3", "2", "hangup"])["ended_in"] == "menu"
+
+
+def test_a_call_in_progress_has_not_ended_anywhere(studio):
+    assert studio.step(["3"])["ended_in"] is None
+
+
 def test_a_dial_ends_by_itself_as_the_dial_outcome_says(studio):
     answer = studio.step(["0"], dial="busy")
     assert (answer["actions"], answer["waiting"]) == (["0", "dial:busy"], "record")

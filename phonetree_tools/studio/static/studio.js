@@ -248,7 +248,7 @@ function showTree(answer) {
   for (const node of document.querySelectorAll("[data-state]")) {
     const name = node.dataset.state;
     node.classList.toggle("passed", answer.passed.includes(name));
-    node.classList.toggle("ended", answer.ended && name === answer.passed[answer.passed.length - 1]);
+    node.classList.toggle("ended", name === answer.ended_in);
     if (!answer.ended && name === answer.state) node.setAttribute("aria-current", "step");
     else node.removeAttribute("aria-current");
   }
