@@ -542,8 +542,8 @@ MUTANTS = [
             'if False:\n            raise self._fail("11200"',
         ),
         (
-            "self._hear_text(f\"[play digits {verb.get('digits')}]\", \"Play\")",
-            "self._hear_text(f\"[play {verb.get('digits')}]\", \"Play\")",
+            'self._hear_text(f"[play digits {verb.get(\'digits\')}]", "Play")',
+            'self._hear_text(f"[play {verb.get(\'digits\')}]", "Play")',
         ),
         ("if status != 200:", "if status >= 500:"),
         (
