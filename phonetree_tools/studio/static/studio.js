@@ -181,6 +181,7 @@ function show(answer, how) {
     $("transcript").append(...added.map(transcriptItem));
     speak(added.filter((event) => event.kind === "heard"));
   }
+  $("transcript").scrollTop = $("transcript").scrollHeight; // the latest in sight
   showTree(answer);
   showMessages(answer.messages);
   showRequests(answer.requests);
