@@ -51,6 +51,17 @@ Twilio sends, and with ``transcript="..."`` its `transcribeCallback`. A callback
 does not touch the call; it is retried as its URL's connection-override fragment says
 (``#rc=5&rp=5xx``: up to 5 retries of a 5xx), retries carrying `I-Twilio-Idempotency-Token`.
 `callbacks` keeps a `Webhook` per attempt; `send_callback(url, params)` sends one directly.
+
+`hang_up()` is the caller hanging up: at a Record the recording ends there (``Digits=hangup``),
+in a queue the Enqueue's action gets ``QueueResult=hangup``, at a Dial still ringing
+``DialCallStatus=canceled``; Twilio runs none of those answers. `status_callback(url)` then sends
+the number's "call status changes" webhook. Times Twilio sends (``RecordingStartTime``,
+``Timestamp``) come from `clock` (default: the real one).
+
+Each `Webhook` (of `requests` and `callbacks`) has its `sequence`, its place among every request
+of the call, and the `ms` its answer took; `heard_verbs` holds a `Heard` for each entry of
+`heard`: the verb, the Say's language, the Play's URL, and the sequence of the request whose
+answer made the caller hear it. `waiting_verb` is the element the call waits on.
 """
 
 import http.client
@@ -62,12 +73,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
+from typing import NamedTuple
 from urllib.parse import parse_qs, unquote_to_bytes, urlencode, urljoin, urlsplit, urlunsplit
 from wsgiref.util import setup_testing_defaults
 
 from phonetree_tools.carriers import Signer, account_id, call_id, recording_id
 
-__all__ = ["CallFailed", "HTTPTransport", "SimulatedCall", "WSGITransport", "Webhook"]
+__all__ = ["CallFailed", "HTTPTransport", "Heard", "SimulatedCall", "WSGITransport", "Webhook"]
 
 APPLICATION_ERROR = "an application error has occurred"
 XML_CONTENT_TYPES = ("text/xml", "application/xml")
@@ -91,6 +103,18 @@ class Webhook:
     content_type: str
     body: str
     headers: dict = field(default_factory=dict)  # what was sent besides the Host and signature
+    sequence: int = 0  # its place among every request of the call, webhooks and callbacks: 1 first
+    ms: float = 0.0  # how long the answer took
+
+
+class Heard(NamedTuple):
+    """One entry of ``heard``, in detail."""
+
+    text: str  # as in ``heard``
+    verb: str  # "Say", "Play", "Enqueue" (hold music), "" (Twilio's own error message)
+    language: str | None  # a Say's language attribute
+    url: str | None  # a Play's URL
+    request: int  # the sequence of the request whose answer it came from
 
 
 def _sid(prefix):
@@ -179,6 +203,7 @@ class SimulatedCall:
         headers=None,
         validate=None,
         max_webhooks=50,
+        clock=None,
     ):
         apps = app if isinstance(app, (list, tuple)) else [app]
         if not apps:
@@ -190,6 +215,7 @@ class SimulatedCall:
         self.headers = dict(headers or {})
         self.validate = validate
         self.max_webhooks = max_webhooks
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.carrier = carrier
         secret = key or auth_token or shared_key
         self._signer = Signer(carrier, secret, bool(shared_key)) if secret else None
@@ -206,13 +232,14 @@ class SimulatedCall:
             "ApiVersion": "2010-04-01",
             **(params or {}),
         }
-        self.heard, self.last_heard = [], []
+        self.heard, self.last_heard, self.heard_verbs = [], [], []
         self.requests, self.cookies_seen = [], []
         self.callbacks = []  # status callbacks sent after the TwiML, every attempt
         self.document = None  # root Element of the last answer
         self.outcome = None
         self.ended = False
         self._turn = 0
+        self._sent = 0  # requests sent, webhooks and callbacks alike
         self._since_input = 0
         self._doc_url, self._verbs = None, []  # the running document and its verbs still to do
         self._pending = None  # the verb waiting for the caller
@@ -228,6 +255,11 @@ class SimulatedCall:
     @property
     def gather(self):
         return self._pending if self.waiting_for == "input" else None
+
+    @property
+    def waiting_verb(self):
+        """The Gather, Dial, Record or Enqueue element the call waits on; None once it ended."""
+        return self._pending
 
     # Caller actions ##
 
@@ -290,7 +322,11 @@ class SimulatedCall:
         heard) its transcribeCallback; each is retried as its URL's connection overrides say.
         """
         record = self._expect("record", "record")
+        if digits == "hangup":
+            self._input()
         if not duration:
+            if digits == "hangup":  # nothing recorded, and nobody left to hear the next verbs
+                return self._hung_up()
             return self._act(record, None)
         record_url = self._doc_url
         sid = recording_id(self.carrier)
@@ -300,7 +336,11 @@ class SimulatedCall:
             "RecordingSid": sid,
             "RecordingDuration": str(duration),
         }
-        self._act(record, {**recording, "Digits": digits}, default_url=record_url)
+        if digits == "hangup":  # Twilio posts the action, and runs none of its answer
+            self._post(record, {**recording, "Digits": digits}, default_url=record_url)
+            self._hung_up()
+        else:
+            self._act(record, {**recording, "Digits": digits}, default_url=record_url)
         if record.get("recordingStatusCallback"):
             status = {
                 "AccountSid": account,
@@ -309,7 +349,7 @@ class SimulatedCall:
                 "RecordingStatus": "completed",
                 "RecordingChannels": "1",
                 "RecordingSource": "RecordVerb",
-                "RecordingStartTime": format_datetime(datetime.now(timezone.utc), usegmt=True),
+                "RecordingStartTime": format_datetime(self._now_utc(), usegmt=True),
             }
             url = urljoin(record_url, record.get("recordingStatusCallback").strip())
             self.send_callback(url, status, record.get("recordingStatusCallbackMethod"))
@@ -344,7 +384,7 @@ class SimulatedCall:
         self._pending = None
         self._queue_time = queue_time
         if not enqueue.get("waitUrl"):
-            self._hear_text("[hold music]")
+            self._hear_text("[hold music]", "Enqueue")
             self._pending = enqueue
             return
         extra = {
@@ -357,6 +397,40 @@ class SimulatedCall:
         url = urljoin(enqueue_url, enqueue.get("waitUrl").strip())
         self._load(url, enqueue.get("waitUrlMethod"), extra)
         self._run()
+
+    def hang_up(self, duration=5, transcript=None):
+        """The caller hangs up: Twilio tells the verb waiting, and runs none of the answers.
+
+        At a Record the recording ends there, as ``record(duration, "hangup", transcript)``; in a
+        queue the Enqueue's action gets ``QueueResult=hangup``; at a Dial still ringing, its
+        action gets ``DialCallStatus=canceled``; at a Gather nothing is requested.
+        """
+        wait = self.waiting_for
+        if wait is None:
+            raise CallFailed("hang_up() needs a call in progress, but this call has ended")
+        if wait == "record":
+            return self.record(duration, digits="hangup", transcript=transcript)
+        self._input()
+        if self._queue is not None:
+            self._leave_queue("hangup", self._queue_time)
+        elif wait == "dial":
+            extra = {"DialCallStatus": "canceled", "DialCallDuration": "0"}
+            self._post(self._pending, {**extra, "DialCallSid": call_id(self.carrier)})
+        self._hung_up()
+
+    def status_callback(self, url="/status", status="completed", duration=0):
+        """Send the number's "call status changes" webhook, as Twilio does once a call is over.
+
+        ``url`` is relative to ``public_url``; returns the request (see ``send_callback``).
+        """
+        params = {
+            **self.params,
+            "CallStatus": status,
+            "CallDuration": str(duration),
+            "Timestamp": format_datetime(self._now_utc(), usegmt=True),
+            "SequenceNumber": "0",
+        }
+        return self.send_callback(urljoin(self.public_url, url), params)
 
     def queue_result(self, result="bridged", queue_time=None):
         """Leave the queue: "bridged", "queue-full", "leave", "hangup", "error", ..."""
@@ -410,17 +484,20 @@ class SimulatedCall:
 
     def _hear(self, verb):
         if verb.tag == "Say":
-            self._hear_text(" ".join("".join(verb.itertext()).split()))
+            text = " ".join("".join(verb.itertext()).split())
+            self._hear_text(text, "Say", language=verb.get("language"))
         elif verb.tag == "Play" and verb.get("digits"):
-            self._hear_text(f"[play digits {verb.get('digits')}]")
+            self._hear_text(f"[play digits {verb.get('digits')}]", "Play")
         elif verb.tag == "Play":
-            self._hear_text(f"[play {(verb.text or '').strip()}]")
+            url = (verb.text or "").strip()
+            self._hear_text(f"[play {url}]", "Play", url=url)
         elif verb.tag != "Pause":
             raise self._fail("12100", f"<{verb.tag}> cannot be nested in <Gather>")
 
-    def _hear_text(self, text):
+    def _hear_text(self, text, verb="", language=None, url=None):
         self.heard.append(text)
         self.last_heard.append(text)
+        self.heard_verbs.append(Heard(text, verb, language, url, self._sent))
 
     def _wait(self, verb, outcome):
         self._pending = verb
@@ -440,11 +517,20 @@ class SimulatedCall:
     def _act(self, verb, extra, default_url=None):
         """Request the verb's action (or default_url) with extra, or go on with the next verbs."""
         self._input()
+        self._post(verb, extra, default_url)
+        self._run()
+
+    def _post(self, verb, extra, default_url=None):
         self._pending = None
         url = verb.get("action") or default_url
         if extra is not None and url:
             self._load(urljoin(self._doc_url, url.strip()), verb.get("method"), extra)
-        self._run()
+
+    def _hung_up(self):
+        self._end(("hangup",))
+
+    def _now_utc(self):
+        return self.clock().astimezone(timezone.utc)
 
     def _leave_queue(self, result, queue_time):
         enqueue, enqueue_url, verbs_after = self._queue
@@ -509,15 +595,19 @@ class SimulatedCall:
         if urlsplit(url).netloc != urlsplit(self.public_url).netloc:
             raise CallFailed(f"{url} is not on {self.public_url}, the app's URL")
         requested, path, body, headers = self._prepare(method, url, params, extra_headers)
+        sequence, started = self._count_request(), time.perf_counter()
         try:
             status, res_headers, raw = self._next_transport().request(method, path, body, headers)
-        except TimeoutError:
-            return Webhook(method, requested, params, 0, "", "", extra_headers), "rt"
-        except OSError:
-            return Webhook(method, requested, params, 0, "", "", extra_headers), "ct"
+        except (TimeoutError, OSError) as error:
+            failure = "rt" if isinstance(error, TimeoutError) else "ct"
+            seen = Webhook(method, requested, params, 0, "", "", extra_headers, sequence)
+            return seen, failure
+        ms = (time.perf_counter() - started) * 1000
         content_type = next((v for k, v in res_headers if k.lower() == "content-type"), "")
         text = raw.decode("utf-8", "replace")
-        seen = Webhook(method, requested, params, status, content_type, text, extra_headers)
+        seen = Webhook(
+            method, requested, params, status, content_type, text, extra_headers, sequence, ms
+        )
         failure = f"{status // 100}xx" if status >= 400 else None
         return seen, failure
 
@@ -535,6 +625,10 @@ class SimulatedCall:
         self._sign(requested, signed, headers, body)
         parts = urlsplit(requested)
         return requested, urlunsplit(("", "", parts.path or "/", parts.query, "")), body, headers
+
+    def _count_request(self):
+        self._sent += 1
+        return self._sent
 
     def _next_transport(self):
         """Webhooks rotate between the transports, as between replicas of the app."""
@@ -559,24 +653,27 @@ class SimulatedCall:
         params = {**self.params, "CallStatus": "in-progress" if self.requests else "ringing"}
         params.update(extra or {})
         requested, path, body, headers = self._prepare(method, url, params)
+        sequence, started = self._count_request(), time.perf_counter()
         try:
             status, res_headers, raw = self._next_transport().request(method, path, body, headers)
         except OSError as error:
-            self.requests.append(Webhook(method, requested, params, 0, "", ""))
+            self.requests.append(Webhook(method, requested, params, 0, "", "", {}, sequence))
             raise self._fail("11205", f"{method} {requested} got no answer: {error}") from error
-        self._accept(method, requested, params, status, res_headers, raw)
+        ms = (time.perf_counter() - started) * 1000
+        self._accept(method, requested, params, status, res_headers, raw, sequence, ms)
         self._doc_url, self._verbs = url, list(self.document)
 
     def _sign(self, url, params, headers, body=b""):
         if self._signer is not None:
             headers.update(self._signer.headers(url, params, body))
 
-    def _accept(self, method, url, params, status, res_headers, raw):
+    def _accept(self, method, url, params, status, res_headers, raw, sequence=0, ms=0.0):
         """Hold the answer to Twilio's rules: 200, an XML Content-Type, a <Response> document."""
         content_type = next((v for k, v in res_headers if k.lower() == "content-type"), "")
         self.cookies_seen += [v for k, v in res_headers if k.lower() == "set-cookie"]
         text = raw.decode("utf-8", "replace")
-        self.requests.append(Webhook(method, url, params, status, content_type, text))
+        seen = Webhook(method, url, params, status, content_type, text, {}, sequence, ms)
+        self.requests.append(seen)
         answer = f"{method} {url} answered {status} {content_type!r} {text[:200]!r}"
         if status != 200:
             raise self._fail("11200", f"{answer}: the status is not 200")

@@ -1,4 +1,4 @@
-"""The commands behind ``python phonetree.py``: serve, call, graph, check."""
+"""The commands behind ``python phonetree.py``: serve, call, studio, graph, check, report."""
 
 from __future__ import annotations
 
@@ -75,6 +75,15 @@ def parser() -> argparse.ArgumentParser:
         choices=QUEUE_RESULTS,
         help="how a wait in a queue ends (default: the walk stops with the caller waiting)",
     )
+    studio = commands.add_parser(
+        "studio",
+        help="hear the tree in a browser: a keypad, the transcript spoken, the diagram lit",
+        description="Serve the app and the studio's page on 127.0.0.1, and open the page.",
+    )
+    studio.add_argument("--port", type=int, default=8001, help="default 8001; 0 for any free port")
+    studio.add_argument(
+        "--no-browser", action="store_true", help="print the page's address, do not open it"
+    )
     graph = commands.add_parser(
         "graph", help="print the tree as a Mermaid (or Graphviz DOT) diagram, made from the table"
     )
@@ -116,6 +125,10 @@ def main(load_app, serving_app, server_options: dict, argv=None) -> int:
             loaded(load_app, problems)  # exits, saying every other bad setting too
         app = serving_app(local=host in LOOPBACK)
         return serve(app, host, port, server_options)
+    if command == "studio":
+        from phonetree_tools.studio import server
+
+        return server.run(load_app, args.port, not args.no_browser, server_options)
     try:
         code = offline(command, args, load_app)
         sys.stdout.flush()  # here, not at exit: a reader gone is found while we can stop quietly

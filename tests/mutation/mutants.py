@@ -527,8 +527,8 @@ MUTANTS = [
             "if self._since_input > 10 * self.max_webhooks:",
         ),
         (
-            'self._hear_text(" ".join("".join(verb.itertext()).split()))',
-            'self._hear_text("".join(verb.itertext()))',
+            'text = " ".join("".join(verb.itertext()).split())',
+            'text = "".join(verb.itertext())',
         ),
         ('"RecordingDuration": str(duration),', '"RecordingDuration": "5",'),
         ("self._doc_url, self._verbs = enqueue_url, verbs_after", "self._verbs = []"),
@@ -542,8 +542,8 @@ MUTANTS = [
             'if False:\n            raise self._fail("11200"',
         ),
         (
-            "self._hear_text(f\"[play digits {verb.get('digits')}]\")",
-            "self._hear_text(f\"[play {verb.get('digits')}]\")",
+            'self._hear_text(f"[play digits {verb.get(\'digits\')}]", "Play")',
+            'self._hear_text(f"[play {verb.get(\'digits\')}]", "Play")',
         ),
         ("if status != 200:", "if status >= 500:"),
         (

@@ -1,0 +1,145 @@
+"""Where the studio reaches into the app it serves: its table, its clock, its log, its delivery.
+
+Each is one small function here, so that when the app factory changes (a ``delivery=``
+argument, the table held elsewhere) the studio follows in this file only. Everything else in
+the studio speaks to the app as Twilio does, over HTTP.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import time
+from datetime import datetime, timezone
+
+from phonetree_engine import delivery, logs, notify
+from phonetree_tools import logread
+
+# The moment a studio call pretends it is: set for each request from this header, read by the
+# app's clock. Twilio never sends it; only the studio's own caller does.
+CLOCK_HEADER = "X-Studio-Clock"
+_MOMENT: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("moment", default=None)
+
+
+def engine_of(app):
+    return app.config["phonetree.engine"]
+
+
+def tree_of(app) -> tuple[dict, str]:
+    """The app's state table and its start state."""
+    engine = engine_of(app)
+    return engine.table, engine.start
+
+
+def config_of(app):
+    return engine_of(app).config
+
+
+# The clock ####################################################################
+
+
+def pretend_clock(app, served):
+    """Make the app's clock read the moment of the request's call; return ``served`` (the app
+    as served) wrapped to take that moment from ``CLOCK_HEADER`` (without it: the app's own
+    clock)."""
+    engine = engine_of(app)
+    own = engine.clock
+
+    def clock() -> datetime:
+        moment = _MOMENT.get()
+        if moment is not None:
+            return moment
+        return own() if own else datetime.now(timezone.utc)
+
+    engine.clock = clock
+
+    def wsgi(environ, start_response):
+        token = _MOMENT.set(
+            moment_of(environ.get("HTTP_" + CLOCK_HEADER.upper().replace("-", "_")))
+        )
+        try:  # Bottle renders the whole answer inside the call
+            return served(environ, start_response)
+        finally:
+            _MOMENT.reset(token)
+
+    return wsgi
+
+
+def moment_of(text: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+# The log ######################################################################
+
+
+class UTCFormatter(logs.Formatter):
+    converter = time.gmtime
+
+
+class LogCapture(logging.Handler):
+    """Each of the app's log lines, read back as the report reads it, handed to ``take``."""
+
+    def __init__(self, take):
+        super().__init__(logging.INFO)
+        self.take = take
+        self.setFormatter(UTCFormatter())
+
+    def emit(self, record):
+        try:
+            entry = logread.parse(self.format(record), timezone.utc)
+            if entry.event is not None:
+                self.take(entry)
+        except Exception:  # the app's answer must not fail on the studio's account
+            self.handleError(record)
+
+
+def capture_log(take, quiet: bool) -> LogCapture:
+    """Hand every line the app logs to ``take`` (an ``logread.Entry``), webhooks included
+    whatever LOG_LEVEL says. ``quiet``: stderr shows only warnings and business events, as
+    the studio replays a call's webhooks at every step."""
+    ours = logging.getLogger("phonetree")
+    handler = LogCapture(take)
+    ours.addHandler(handler)
+    level = ours.getEffectiveLevel()
+    if level > logging.INFO or quiet:
+        shown = max(level, logging.WARNING) if quiet else level
+        for written in logging.getLogger().handlers:  # stderr: as LOG_LEVEL (or quiet) says
+            written.addFilter(lambda record, shown=shown: keeps(record, shown))
+        ours.setLevel(logging.INFO)
+    return handler
+
+
+def keeps(record: logging.LogRecord, level: int) -> bool:
+    return record.levelno >= level or logs.is_business(record)
+
+
+# Delivery #####################################################################
+
+
+class CapturedDelivery:
+    """Stands in for ``delivery.Delivery``: each message goes to ``hand(message, real)``, which
+    returns the channels that did not take it; ``real`` is the configured delivery."""
+
+    def __init__(self, config, hand):
+        self.real = delivery.Delivery.from_config(config)
+        self.channels = self.real.channels
+        self.hand = hand
+
+    def from_config(self, config, timeout=None) -> CapturedDelivery:
+        return self
+
+    def deliver(self, message: delivery.Message) -> list[delivery.Failure]:
+        return self.hand(message, self.real)
+
+
+def capture_delivery(app, hand) -> None:
+    """Hand each message the app delivers to ``hand`` instead of sending it.
+
+    Until the app factory takes a ``delivery=``, the app builds its delivery in ``notify``
+    from the settings, on each message: the studio replaces that one name, in its own process.
+    """
+    notify.Delivery = CapturedDelivery(config_of(app), hand)
