@@ -55,7 +55,8 @@ class Mailbox:
     def authenticate(self, server, session, envelope, mechanism, auth_data):
         given = (auth_data.login.decode(), auth_data.password.decode())
         self.logins.append(given)
-        return AuthResult(success=given == tuple(self.login or ()))
+        # handled=False: the server answers a wrong login (535) itself, at once.
+        return AuthResult(success=given == tuple(self.login or ()), handled=False)
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply.startswith("250"):

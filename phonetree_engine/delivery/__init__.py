@@ -157,11 +157,15 @@ class Memory:
         self.lock = threading.Lock()
 
     def has(self, key: str, channel: str) -> bool:
+        if key.startswith("."):  # a message with no id of its own: never taken for another
+            return False
         with self.lock:
             self._forget_old()
             return (key, channel) in self.taken
 
     def add(self, key: str, channel: str) -> None:
+        if key.startswith("."):
+            return
         with self.lock:
             self.taken[(key, channel)] = self.clock()
             self.taken.move_to_end((key, channel))

@@ -64,6 +64,8 @@ def smtp_url(value: str) -> MailServer:
     if not match:
         raise ValueError(f"the host is not host or host:port; {_EXPECTED}")
     host, port = match.group(1).strip("[]"), match.group(2)
+    if port and not 0 < int(port) < 65536:
+        raise ValueError(f"the port is not 1 to 65535; {_EXPECTED}")
     user, colon, password = userinfo.partition(":")
     if at and not (user and colon and password):
         raise ValueError(f"give both a user and a password, or neither; {_EXPECTED}")
@@ -211,7 +213,7 @@ class Email:
         if later:
             shown = ", ".join(f"{masked_address(r)} ({reply[0]})" for r, reply in later.items())
             raise NotDelivered(f"{where}: refused for now: {shown}")
-        if len(refused) == len(todo):
+        if len(refused) == len(self.recipients):  # nobody has it, then or before
             raise NotDelivered(f"{where}: every recipient refused")
         return [
             Refused(NAME, masked_address(r), f"{reply[0]} {_reply(reply[1])}")
@@ -227,6 +229,7 @@ class Client(smtplib.SMTP):
         super().__init__(timeout=exchange.left())
 
     def _get_socket(self, host, port, timeout):
+        self._host = host  # what STARTTLS checks the certificate against
         return self.exchange.connect((host, port), timeout, self.source_address)
 
 
@@ -238,8 +241,9 @@ class SSLClient(smtplib.SMTP_SSL):
         super().__init__(context=context, timeout=exchange.left())
 
     def _get_socket(self, host, port, timeout):
+        self._host = host
         sock = self.exchange.connect((host, port), timeout, self.source_address)
-        return self.context.wrap_socket(sock, server_hostname=self._host)
+        return self.context.wrap_socket(sock, server_hostname=host)
 
 
 def _reply(text: bytes) -> str:

@@ -166,7 +166,7 @@ def raw(*, kind, id, when, params: Mapping[str, str]):
     lines = [f"A {kind} arrived, but its details could not be read. What the carrier sent:"]
     lines += [f"{one_line(name)}: {one_line(value)}" for name, value in sorted(params.items())]
     return Message(
-        id=id or "unknown",
+        id=id,
         kind=kind,
         subject=f"New {kind} (unreadable details)",
         text="\n".join(lines),

@@ -61,6 +61,8 @@ def notify_url(value: str) -> Endpoint:
     if not match:
         raise ValueError(_EXPECTED)
     host, port = match.group(1).strip("[]"), match.group(2)
+    if port and not 0 < int(port) < 65536:
+        raise ValueError(f"the port is not 1 to 65535; {_EXPECTED}")
     if scheme == "http" and not is_loopback(host):
         raise ValueError("expected https: plain http only to a loopback address (127.0.0.1)")
     user, colon, password = userinfo.partition(":")

@@ -1,16 +1,18 @@
-"""Messages from the app as the Procfile starts it, to a real SMTP server and a real webhook."""
+"""Messages from the office served as the Procfile serves a tree, to a real SMTP server and a real
+POST receiver."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
 
 import pytest
-from servers import running
 
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from tests.receivers import Hook, Mailbox
+from tests.receivers import OFFICE, SENDER, Hook, Mailbox
+from tests.servers import START_SECONDS, WebProcess, running
 
 pytestmark = pytest.mark.soak
 
@@ -20,7 +22,7 @@ CALLER = "+15551234567"
 
 
 def leave_voicemail(server, transport=None, transcript=None):
-    """Call the server, press 1 for sales, leave a message; return the call."""
+    """Call the office, press 1 for orders (a voicemail), leave a message; return the call."""
     call = SimulatedCall(
         transport or HTTPTransport(server.url),
         from_=CALLER,
@@ -104,7 +106,7 @@ def test_killed_right_after_answering_a_callback_the_line_is_already_written():
 
 
 @pytest.mark.parametrize(
-    ("keys", "number"), [(["1"], CALLER), (["2", "2125550100#", "1"], "2125550100")]
+    ("keys", "number"), [(["1"], CALLER.lstrip("+")), (["2", "2125550100#", "1"], "2125550100")]
 )
 def test_a_queued_caller_asks_for_a_callback_and_the_business_receives_it(keys, number):
     with Mailbox() as mailbox, Hook() as hook:
@@ -125,3 +127,39 @@ def test_a_queued_caller_asks_for_a_callback_and_the_business_receives_it(keys, 
         [mail] = mailbox.messages
     assert (payload["type"], payload["number"]) == ("callback-request", number)
     assert mail["Subject"] == f"Call back {number}"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("SMTP_URL", "smtp://me:p/a#s?s@w@[::1"),
+        ("NOTIFY_URL", "https://me:p/a#s?s@w@hooks[.example.com/T1"),
+    ],
+)
+def test_a_wrong_url_holding_a_password_stops_the_server_with_one_line_without_it(name, raw):
+    settings = {"SMTP_URL": "smtp://relay.example.com:25", "NOTIFY_EMAIL": OFFICE}
+    settings |= {"MAIL_FROM": SENDER, "TWILIO_AUTH_TOKEN": TOKEN, name: raw}
+    server = WebProcess(**settings).start()
+    try:
+        assert server.process.wait(START_SECONDS) != 0
+        output = server.log
+    finally:
+        server.stop()
+    [line] = output.strip().splitlines()
+    assert line.startswith(f"phonetree: cannot start: {name}=")
+    for fragment in ("p/a", "a#s", "s?s", "s@w"):
+        assert fragment not in line
+
+
+def test_a_password_in_notify_url_authenticates_the_post_and_shows_nowhere_in_the_output():
+    with Hook() as hook:
+        url = hook.url.replace("http://", "http://user:pa%2Fss@")
+        with running(1, TWILIO_AUTH_TOKEN=TOKEN, NOTIFY_URL=url, LOG_LEVEL="DEBUG") as (server,):
+            call = leave_voicemail(server)
+            assert server.wait_for_log("recording=")
+            output = server.log
+        [(_, headers, _)] = hook.posts
+    assert [seen.status for seen in call.callbacks] == [200]
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"user:pa/ss").decode()
+    assert "pa/ss" not in output
+    assert "pa%2Fss" not in output

@@ -1,6 +1,5 @@
 """Log lines: the standard format, through a queue that never blocks, drops counted."""
 
-import functools
 import io
 import logging
 import sys
@@ -10,8 +9,9 @@ import time
 import pytest
 
 from phonetree_engine import logs
-from phonetree_engine.logs import FORMAT, DroppingQueue, Formatter, QueuedLog
-from phonetree_engine.tree import event_line
+from phonetree_engine.lines import event_line
+from phonetree_engine.logs import FORMAT, DroppingQueue, Formatter
+from tests.engine.streams import RecordingStream, StuckStream, install, queued
 
 
 def record(level=logging.INFO, created=None, name="phonetree", message="webhook call=CA1"):
@@ -98,38 +98,6 @@ def test_a_put_on_a_full_queue_returns_at_once():
 
 
 # The writer ##################################################################
-
-
-class StuckStream(io.StringIO):
-    """A stream whose writes wait until it is let go, like a pipe nobody reads."""
-
-    def __init__(self):
-        super().__init__()
-        self.free = threading.Event()
-
-    def write(self, text):
-        self.free.wait(30)
-        return super().write(text)
-
-
-class RecordingStream(io.StringIO):
-    """Keeps each write apart, and says when one happened."""
-
-    def __init__(self):
-        super().__init__()
-        self.writes: list[str] = []
-        self.wrote = threading.Event()
-
-    def write(self, text):
-        self.writes.append(text)
-        self.wrote.set()
-        return super().write(text)
-
-
-def queued(stream, capacity=100, linger=logs.LINGER):
-    log = QueuedLog(stream, capacity, linger)
-    log.writer.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    return log
 
 
 def test_queued_lines_are_written_in_order():
@@ -268,19 +236,7 @@ def test_a_writer_a_batch_behind_does_not_linger():
 @pytest.fixture
 def active(monkeypatch, request):
     """A queued log installed as the process's, on a stream the test controls."""
-
-    def install(stream, linger=logs.LINGER):
-        log = queued(stream, linger=linger)
-        monkeypatch.setattr(logs, "_active", log)
-        logger = logging.getLogger(logs.BUSINESS)
-        monkeypatch.setattr(logger, "handlers", [log.handler])
-        monkeypatch.setattr(logger, "propagate", False)
-        # setLevel, not the attribute: it clears the cache of what earlier tests logged.
-        request.addfinalizer(functools.partial(logger.setLevel, logger.level))
-        logger.setLevel(logging.INFO)
-        return log
-
-    return install
+    return lambda stream, linger=logs.LINGER: install(monkeypatch, request, stream, linger)
 
 
 def test_a_business_event_is_written_before_write_business_event_returns(active):
