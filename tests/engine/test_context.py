@@ -131,6 +131,9 @@ def test_a_context_over_the_url_budget_stops_start_up():
         ({SEALED: Slot(2)}, f"context name '{SEALED}' is already used by the engine"),
         ({"Team": Slot(2)}, "context name 'Team' is not lower-case"),
         ({"team": Slot(4, "a&b")}, "context 'team' may not hold URL characters"),
+        ({"team": Slot(4, "0123456789#")}, "context 'team' may not hold URL characters"),
+        ({"team": Slot(4, "0123456789+")}, "context 'team' may not hold URL characters"),
+        ({"team": Slot(4, "ab /?%")}, "context 'team' may not hold URL characters"),
         ({"team": 4}, "context 'team' must be a Slot"),
     ],
 )

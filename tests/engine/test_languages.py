@@ -92,6 +92,11 @@ def test_the_choice_listens_for_every_language_s_names_in_the_default_language(d
     assert gather.get("hints") == "English, español, espanol, français"
 
 
+def test_the_choice_takes_one_key_and_goes_on_at_once(dial, trilingual):
+    # Without numDigits the caller's key would wait for the timeout, or for #.
+    assert dial(trilingual).gather.get("numDigits") == "1"
+
+
 @pytest.mark.parametrize("key, menu", [("1", MENU), ("2", MENU_ES), ("3", MENU_FR)])
 def test_each_key_gives_its_language_s_menu(dial, trilingual, key, menu):
     assert choosing(dial, trilingual, key=key).last_heard == [menu]
@@ -136,6 +141,14 @@ def test_the_choice_travels_in_the_url(dial, bilingual):
 def test_a_language_not_listed_in_the_url_falls_back_to_the_default(bilingual, odd):
     response = TestApp(bilingual).post(f"/state/menu?lang={odd}")
     assert response.xml.find("Gather/Say").text == MENU
+
+
+def test_a_call_in_a_language_a_deploy_dropped_goes_on_in_the_first(build, validate):
+    # The office has French words, but LANGUAGES no longer lists French: the call still
+    # carries lang=fr-CA from before the deploy, and goes on in the tree's first language.
+    call = SimulatedCall(build(languages=BOTH), validate=validate)
+    call.start(f"/state/menu?lang={FR}")
+    assert call.last_heard == [MENU]
 
 
 # Heard in the chosen language ################################################
@@ -248,6 +261,19 @@ def test_part_of_a_phrase_is_not_the_phrase(dial, trilingual, said):
     call = choosing(dial, trilingual, key="3")
     call.say(said)
     assert call.last_heard == ["Cette touche ne fait rien ici.", MENU_FR]
+
+
+def test_the_longest_phrase_said_wins_over_a_shorter_one_inside_it(dial, build):
+    # "customer service" holds "service": a caller who says it means the help desk.
+    options = [
+        Option("1", "orders", say={EN: "Orders: 1."}, hear={EN: "service"}),
+        Option("2", "helpdesk", say={EN: "Help desk: 2."}, hear={EN: "customer service"}),
+        *office.MENU[2:],
+    ]
+    menu = State(office.menu, Keys(options, "wrong", silence="quiet", give_up="transfer"))
+    call = dial(build(tree=office.tree(menu=menu)))
+    call.say("customer service please")
+    assert call.outcome == ("queue", "helpdesk")
 
 
 # One language, or a variant of one ###########################################

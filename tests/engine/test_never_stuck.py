@@ -1,6 +1,7 @@
 """Never stuck: silence and wrong input take a caller out of every menu and collect of the
 engine's trees within its own limit, above, at or below MAX_RETRIES."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,16 @@ def test_a_limit_above_max_retries_is_reached_not_capped():
     tries, where = failed_tries_to_leave(variant, "menu", Config(max_retries=3), lambda: OPEN,
                                          ["silence"])  # fmt: skip
     assert (tries, where) == (5, "desk")  # transfer goes on to the front desk
+
+
+@pytest.mark.parametrize(
+    "name, leads_to", [("menu", "desk"), ("callback_number", "left the queue")]
+)
+def test_a_limit_of_more_than_ten_tries_is_counted_to_its_end(name, leads_to):
+    # Tries past 9 take two digits in the URL: a count that lost one would start again at 0.
+    variant = with_limit(office.TREE, name, 12)
+    tries, where = failed_tries_to_leave(variant, name, Config(), lambda: OPEN, ["silence"])
+    assert (tries, where) == (12, leads_to)
 
 
 def test_the_trees_have_menus_and_collects_to_drive():

@@ -4,7 +4,7 @@ import dataclasses
 import re
 
 import pytest
-from twilio.twiml.voice_response import Gather, Hangup, Record, Say
+from twilio.twiml.voice_response import Dial, Gather, Hangup, Record, Say
 
 from phonetree_engine.checks import check_tree
 from phonetree_engine.settings import Config
@@ -14,6 +14,7 @@ from phonetree_engine.words import shown_path
 from phonetree_tools.caller import SimulatedCall
 from tests.conftest import OPEN
 from tests.engine.trees import office, shop
+from tests.engine.trees.office import HOLD  # by name, as a tree's table module may import it
 
 APOLOGY = shop.SORRY
 MENU = "Press 1 to leave a message."
@@ -157,6 +158,16 @@ BROKEN = [
         ),
         "state 'menu': a Gather without actionOnEmptyResult hangs up on silence",
         id="gather-that-hangs-up-on-silence",
+    ),
+    pytest.param(
+        changed(menu=State(menu, Keys([Option("1", "message"), Option("1", "bye")], "menu"))),
+        "state 'menu': two options have the key '1'",
+        id="two-options-with-one-key",
+    ),
+    pytest.param(
+        changed(menu=State(menu, Keys([Option("1", "message", hear={"en-US": " , "})], "bye"))),
+        "state 'menu': option 1 hears nothing",
+        id="an-option-that-hears-nothing",
     ),
     pytest.param(
         changed(bye=State(hello)),
@@ -449,6 +460,8 @@ def test_an_option_leading_to_a_state_not_in_the_table_names_the_options_file():
 
 
 def test_an_option_of_the_hold_menu_leading_nowhere_names_the_hold_options():
+    # This file imports HOLD too: the file named is the one that writes it, office.py.
+    assert HOLD is office.TABLE["hold"].exit.options
     with pytest.raises(TableError) as refused:
         make_app(without("leave_queue"), Config())
     [problem] = refused.value.problems
@@ -457,6 +470,19 @@ def test_an_option_of_the_hold_menu_leading_nowhere_names_the_hold_options():
         r"\((.+/)?tests/engine/trees/office\.py, HOLD\)",
         problem,
     )
+
+
+def test_hold_music_that_dials_is_refused_naming_what_a_queue_may_play():
+    def dials(call):
+        return Dial("+15555550100")
+
+    hold = State(dials, Keys(office.HOLD, otherwise="hold"))
+    with pytest.raises(TableError) as refused:
+        make_app(office.tree(hold=hold), Config())
+    assert refused.value.problems == [
+        "state 'hold': plays while a caller is queued, where <Dial> cannot be used "
+        "(only Say, Play, Pause, Gather, Redirect, Leave, Hangup)"
+    ]
 
 
 def office_menu(tries):
