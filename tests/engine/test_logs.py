@@ -2,6 +2,7 @@
 
 import io
 import logging
+import subprocess
 import sys
 import threading
 import time
@@ -51,6 +52,14 @@ def test_formatter_writes_what_the_standard_formatter_writes_of_any_record(line)
     assert Formatter().format(line) == logging.Formatter(FORMAT).format(line)
 
 
+@pytest.mark.parametrize("breaking", ["\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_a_message_from_anyone_never_breaks_its_line(breaking):
+    # A waitress warning quoting a header, an exception's text: not written by event_line.
+    line = Formatter().format(record(message=f"bad header{breaking}X-Forged: webhook call=CA1"))
+    assert len(line.splitlines()) == 1
+    assert f"bad header\\u{ord(breaking):04x}X-Forged" in line
+
+
 # The queue ###################################################################
 
 
@@ -81,6 +90,15 @@ def test_a_business_event_is_dropped_only_when_all_queued_are_business_events():
     for _ in range(3):
         queue.put_nowait(business())
     assert queue.dropped == {"lines": 1, "business": 1}
+
+
+def test_a_business_event_pushes_out_an_ordinary_line_queued_behind_a_business_event():
+    queue = DroppingQueue(capacity=2)
+    queue.put_nowait(business("recording call=CA1"))
+    queue.put_nowait(record(message="ordinary"))
+    queue.put_nowait(business("recording call=CA2"))
+    assert [queue.get().msg for _ in range(2)] == ["recording call=CA1", "recording call=CA2"]
+    assert queue.dropped == {"lines": 1, "business": 0}
 
 
 def test_extra_business_marks_a_business_event():
@@ -177,6 +195,15 @@ def test_a_line_after_a_quiet_spell_is_written_at_once():
     log.handler.handle(record(message="first"))
     assert stream.wrote.wait(5)  # no flush, and LONG has not passed
     assert stream.writes == ["INFO first\n"]
+
+
+def test_a_line_soon_after_a_write_waits_only_a_moment():
+    stream = RecordingStream()
+    log = queued(stream)  # the server's own LINGER, a tenth of a second
+    written_once(log, stream)
+    log.handler.handle(record(message="second"))
+    assert stream.wrote.wait(2)
+    assert stream.writes[1:] == ["INFO second\n"]
 
 
 def test_ordinary_lines_soon_after_a_write_wait_and_go_out_together():
@@ -280,6 +307,12 @@ def test_a_business_event_written_late_is_still_written(active):
         ("two words", '"two words"'),
         ("a=b", '"a=b"'),
         ("line\nbreak", '"line\\nbreak"'),
+        ('Zo"e', '"Zo\\"e"'),  # a quote would open a quoted run to the end of the line
+        ("next=goodbye", '"next=goodbye"'),
+        # What other tools take for line breaks: the rest would read as a line of its own.
+        ("a\u2028b", '"a\\u2028b"'),
+        ("a\u2029b", '"a\\u2029b"'),
+        ("a\x85b", '"a\\u0085b"'),
         ("Zoë", "Zoë"),
     ],
 )
@@ -289,3 +322,20 @@ def test_a_log_value_is_quoted_when_it_needs_to_be(value, shown):
 
 def test_a_quoted_log_value_keeps_its_letters():
     assert event_line("webhook", name="Zoë O'Brien") == 'webhook name="Zoë O\'Brien"'
+
+
+def test_business_events_are_written_whatever_log_level_says(tmp_path):
+    # The server's own set-up, in a process of its own: LOG_LEVEL=WARNING keeps the log quiet,
+    # but a voicemail's line is a fact the business needs.
+    script = (
+        "import logging\n"
+        "from phonetree_engine import logs\n"
+        "log = logging.getLogger('phonetree')\n"
+        "logs.setup_logging(log, 'WARNING')\n"
+        "log.info('webhook call=CA1')\n"
+        "print(logs.write_business_event('recording call=CA1'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "True\n")
+    assert " INFO phonetree.business recording call=CA1" in done.stderr
+    assert "webhook" not in done.stderr

@@ -161,6 +161,12 @@ def test_completed_fills_in_a_trees_defaults_and_keeps_what_was_given():
     assert (config.office_name, config.desk_seconds) == ("Globex", 15)
 
 
+def test_a_value_given_to_the_app_wins_over_the_trees_own_default():
+    defaults = {"OFFICE_NAME": "Initech", "LANGUAGES": "fr-CA", "DESK_SECONDS": "40"}
+    config = Config(office_name="Globex", languages=("es-US",)).completed(office.SETTINGS, defaults)
+    assert (config.office_name, config.languages, config.desk_seconds) == ("Globex", ("es-US",), 40)
+
+
 def test_a_trees_own_defaults_stand_in_for_unset_variables():
     defaults = {"OPENING_HOURS": "Sat 10:00-14:00", "DESK_SECONDS": "40"}
     config = Config.from_environ({"DESK_SECONDS": "20"}, office.SETTINGS, defaults)
@@ -440,6 +446,7 @@ def test_each_configured_channel_delivers(environ, names):
         ("LANGUAGES", ",".join(f"e{c}" for c in "abcdefghij"), "at most 9 languages"),
         ("VOICES", "Polly.Lupe", "language=voice"),
         ("VOICES", "es-US=", "language=voice"),
+        ("VOICES", "spanish=Polly.Lupe", "'spanish=Polly.Lupe' is not language=voice"),
         ("MAX_RETRIES", "0", "from 1 to 10"),
         ("MAX_RETRIES", "11", "from 1 to 10"),
         ("MAX_RETRIES", "ten", "whole number"),

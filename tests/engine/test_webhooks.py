@@ -364,6 +364,8 @@ def test_one_structured_line_per_webhook_with_the_number_masked(app, caplog):
         ("my card is 4111 1111 1111 1111", '"my card is **** **** **** ****"'),
         ("4111-1111-1111-1111 please", '"****-****-****-**** please"'),
         ("account 12345678", '"account ********"'),
+        ("my pin is 1 2 3", '"my pin is * * *"'),  # three digits said one by one
+        ("41-11-11-11", "**-**-**-**"),  # pairs, as some say a number
     ],
 )
 def test_a_card_number_said_at_a_menu_is_masked_in_the_webhook_line(app, caplog, said, logged):
