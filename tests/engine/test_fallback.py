@@ -79,9 +79,10 @@ def test_the_fallback_answers_though_every_state_fails(app, validate):
     assert fallback_call(app, validate).document.find("Say").text == FALLBACK_APOLOGY
 
 
-def test_an_answered_fallback_dial_hangs_up_after_the_call(app, validate):
+@pytest.mark.parametrize("status", ["completed", "answered"])
+def test_an_answered_fallback_dial_hangs_up_after_the_call(app, validate, status):
     call = fallback_call(app, validate)
-    call.dial_result("completed")
+    call.dial_result(status)
     assert call.heard == [FALLBACK_APOLOGY]
     assert call.outcome == ("hangup",)
 
@@ -94,6 +95,20 @@ def test_an_unanswered_fallback_dial_takes_a_message(app, validate, status):
     assert call.heard == [FALLBACK_APOLOGY, FALLBACK_RECORD, FALLBACK_THANKS]
 
 
+def test_the_fallback_message_is_as_long_as_voicemail_max_length_allows(validate):
+    call = fallback_call(broken_tree(VOICEMAIL_MAX_LENGTH="45"), validate)
+    call.dial_result("no-answer")
+    assert call.document.find("Record").get("maxLength") == "45"
+
+
+def test_a_caller_who_leaves_no_fallback_message_hears_why_the_call_ends(app, validate):
+    call = fallback_call(app, validate)
+    call.dial_result("busy")
+    call.record(duration=0)  # an empty recording: the carrier goes on after the Record
+    assert call.heard == [FALLBACK_APOLOGY, FALLBACK_RECORD, FALLBACK_NOTHING]
+    assert call.outcome == ("hangup",)
+
+
 def signed(path, params):
     url = f"http://localhost{path}"
     return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)}
@@ -104,6 +119,32 @@ def test_an_empty_fallback_recording_ends_politely(app):
         "/fallback/saved", {"CallSid": "CA1"}, headers=signed("/fallback/saved", {"CallSid": "CA1"})
     )
     assert answer.xml.find("Say").text == FALLBACK_NOTHING
+
+
+def test_behind_a_path_the_fallback_dial_comes_back_below_it():
+    app = broken_tree(PUBLIC_URL="https://example.com/ivr")
+    params = {"CallSid": "CA1", "From": "+15551234567"}
+    url = "https://example.com/ivr/fallback"
+    headers = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)}
+    answer = TestApp(app).post("/fallback", params, headers=headers)
+    assert answer.xml.find("Dial").get("action") == "/ivr/fallback/dialed"
+
+
+def test_a_recording_sent_on_to_the_fallback_url_is_delivered_not_dialled():
+    # Telnyx sends a recording's callback it could not deliver to the failover URL.
+    params = {
+        "CallSid": "CA1",
+        "RecordingSid": "RE1",
+        "RecordingStatus": "completed",
+        "RecordingUrl": "https://api.example.com/RE1",
+        "RecordingDuration": "9",
+    }
+    with Hook() as hook:
+        app = broken_tree(NOTIFY_URL=hook.url)
+        answer = TestApp(app).post("/fallback", params, headers=signed("/fallback", params))
+    assert (answer.status_int, len(answer.xml)) == (200, 0)
+    [payload] = hook.payloads
+    assert (payload["type"], payload["id"], payload["via"]) == ("voicemail", "RE1", "fallback")
 
 
 # Its words: the tree's, in the first of LANGUAGES ############################

@@ -33,6 +33,7 @@ from phonetree_engine.settings import (
     settings_table,
     url_without_secrets,
 )
+from phonetree_engine.web import make_app
 from tests.engine.trees import office
 from tests.servers import LEFT_OUT
 
@@ -159,6 +160,11 @@ def test_a_trees_settings_are_not_read_without_its_group():
 def test_completed_fills_in_a_trees_defaults_and_keeps_what_was_given():
     config = Config(office_name="Globex").completed(office.SETTINGS)
     assert (config.office_name, config.desk_seconds) == ("Globex", 15)
+
+
+def test_a_misspelt_setting_given_to_the_app_stops_it():
+    with pytest.raises(ConfigError, match=r"Config\(\): no setting OFICE_NAME"):
+        make_app(office.TREE, Config(ofice_name="Globex"))
 
 
 def test_a_value_given_to_the_app_wins_over_the_trees_own_default():

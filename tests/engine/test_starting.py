@@ -59,6 +59,8 @@ def test_the_refusal_names_the_variables_and_the_opt_out(refusal, name):
 def test_allow_unsigned_starts_and_says_it_is_unsigned():
     output = started(ALLOW_UNSIGNED="true")
     assert "mode provider=twilio signatures=unchecked" in output
+    # No SECRET_KEY and no signing key: another replica could not open a sealed number.
+    assert "SECRET_KEY is not set and there is no signing key" in output
 
 
 def test_a_token_without_public_url_says_it_trusts_forwarded_headers():
@@ -70,6 +72,7 @@ def test_a_token_without_public_url_says_it_trusts_forwarded_headers():
 def test_no_delivery_channel_is_said_once_at_start_up():
     output = started(TWILIO_AUTH_TOKEN=TOKEN)
     assert output.count("No SMTP_URL or NOTIFY_URL") == 1
+    assert "SECRET_KEY is not set" not in output  # the token seals, on every replica
 
 
 def test_a_delivery_channel_silences_the_notice():

@@ -3,6 +3,7 @@ and what the URLs we hand the carrier give away."""
 
 import base64
 import logging
+import threading
 import time
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 from xml.etree import ElementTree
@@ -14,13 +15,13 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Hangup, Say
 from webtest import TestApp
 
-from phonetree_engine import Option
+from phonetree_engine import Option, server
 from phonetree_engine.call import SEALED, Call, Setup
 from phonetree_engine.delivery.post import notify_url
 from phonetree_engine.lines import mask_number
 from phonetree_engine.seal import NONCE
 from phonetree_engine.settings import Config
-from phonetree_engine.tree import Choose, Keys, State
+from phonetree_engine.tree import Choose, Keys, State, TryAgain
 from phonetree_engine.web import log_mode
 from phonetree_engine.web.forms import MAX_FIELDS, parse_pairs, quote_cached, split_cached
 from phonetree_engine.web.logline import WebhookLine
@@ -37,6 +38,7 @@ from tests.engine.heard import (
     TRANSFER,
     WELCOME,
 )
+from tests.engine.streams import StuckStream, install
 from tests.engine.trees import office
 from tests.receivers import Hook
 
@@ -110,6 +112,17 @@ def test_forwarded_port_is_part_of_the_url_checked(guarded):
     assert response.status_int == 200
 
 
+def test_a_forwarded_host_that_names_its_port_keeps_it_once(guarded):
+    # A proxy sends the port in the host and again on its own: Twilio signed it once.
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "ivr.example.com:8443",
+        "X-Forwarded-Port": "8443",
+    }
+    response = post(guarded, "/voice", PARAMS, "https://ivr.example.com:8443/voice", headers)
+    assert response.status_int == 200
+
+
 def test_configured_public_url_overrides_forwarded_headers(build):
     client = TestApp(build(twilio_auth_token=TOKEN, public_url="https://ivr.example.com"))
     headers = {"X-Forwarded-Proto": "http", "X-Forwarded-Host": "wrong.example.com"}
@@ -165,6 +178,28 @@ def test_unknown_signature_algorithm_is_refused(guarded):
 
 def test_health_check_needs_no_signature(guarded):
     assert guarded.get("/healthz").text == "ok\n"
+
+
+def test_a_stopping_process_fails_its_health_check(app, monkeypatch):
+    # After SIGTERM the router must send new calls to another replica.
+    monkeypatch.setattr(server, "stopping", threading.Event())
+    server.stopping.set()
+    response = TestApp(app).get("/healthz", status="*")
+    assert (response.status_int, response.text) == (503, "stopping\n")
+
+
+def test_the_health_check_says_how_many_log_lines_were_lost(app, monkeypatch, request):
+    stream = StuckStream()
+    log = install(monkeypatch, request, stream)
+    request.addfinalizer(stream.free.set)
+    line = logging.LogRecord("phonetree", logging.INFO, "", 0, "webhook call=CA1", None, None)
+    log.handler.handle(line)
+    deadline = time.monotonic() + 5
+    while (log.records.records or not log.records.busy) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the writer is stuck writing the first line
+    for _ in range(150):  # the queue holds 100 of them
+        log.handler.handle(line)
+    assert TestApp(app).get("/healthz").text == "ok\nlog-dropped lines=50 business=0\n"
 
 
 def test_a_signed_call_walks_the_whole_tree(build, validate):
@@ -248,6 +283,18 @@ def test_failing_exit_handler_apologises_and_goes_on_at_the_menu(build, dial, ca
     assert call.last_heard == [APOLOGY, MENU]
     assert "Traceback" in caplog.text
     assert "Traceback" not in call.requests[-1].body
+
+
+def test_a_live_call_whose_handler_asks_for_a_retry_hears_the_apology(build, dial):
+    # A carrier cannot retry a live call: whatever fails, the caller hears something.
+    def not_yet(call):
+        if call.param("CallSid"):  # (the start-up check renders it without a call)
+            raise TryAgain("the message was not delivered")
+        return office.hours(call)
+
+    call = dial(build(tree=office.tree(hours=State(not_yet, Keys(office.AGAIN, "menu")))))
+    call.press("3")
+    assert call.last_heard == [APOLOGY, MENU]
 
 
 def test_repeated_failures_put_the_caller_through_to_a_person(build, dial):
@@ -375,6 +422,34 @@ def test_a_card_number_said_at_a_menu_is_masked_in_the_webhook_line(app, caplog,
     [line] = webhook_lines(caplog)
     assert f" speechresult={logged} " in line
     assert not any(run in caplog.text for run in ("4111", "1111", "12345678"))
+
+
+def test_the_webhook_lines_keep_how_long_a_dial_and_a_queue_took(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    client = TestApp(app)
+    client.post(
+        "/state/desk/exit", {**PARAMS, "DialCallStatus": "completed", "DialCallDuration": "61"}
+    )
+    client.post("/state/helpdesk/exit", {**PARAMS, "QueueResult": "bridged", "QueueTime": "95"})
+    dialled, queued = webhook_lines(caplog)
+    assert " dialcallstatus=completed dialcallduration=61 " in dialled
+    assert " queueresult=bridged queuetime=95 " in queued
+
+
+def test_a_callback_the_carrier_retries_is_logged_with_its_token(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    headers = {"I-Twilio-Idempotency-Token": "7f3a9c"}
+    form = {**PARAMS, "RecordingStatus": "absent"}  # nothing to deliver
+    TestApp(app).post("/state/voicemail/recorded", form, headers=headers)
+    [line] = webhook_lines(caplog)
+    assert " retry_token=7f3a9c " in line
+
+
+def test_a_call_sid_that_would_forge_a_field_is_quoted_in_the_line(app, caplog):
+    caplog.set_level(logging.INFO, logger="phonetree")
+    TestApp(app).post("/state/menu/exit", {**PARAMS, "CallSid": "CA0 next=goodbye"})
+    [line] = webhook_lines(caplog)
+    assert line.startswith('webhook call="CA0 next=goodbye" from=')
 
 
 def test_a_webhook_line_written_late_says_how_long_the_answer_took():

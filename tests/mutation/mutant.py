@@ -58,7 +58,19 @@ WALK = engine(
     "fuzz",
 )
 CHECKS = engine("table", "context", "collect", "engine", "carriers", "never_stuck", "languages")
-WEB = engine("engine", "fallback", "callback", "webhooks", "carriers", "fuzz", "starting")
+WEB = engine(
+    "engine",
+    "context",
+    "collect",
+    "fallback",
+    "callback",
+    "settings",
+    "languages",
+    "webhooks",
+    "carriers",
+    "fuzz",
+    "starting",
+)
 SETTINGS = engine("settings", "carriers", "hours", "webhooks", "starting")
 LOGS = engine("logs", "webhooks", "callback", "delivery")
 DELIVERY = engine("settings", "callback", "fallback", "delivery", "delivery_server")
