@@ -652,6 +652,13 @@ def test_smtp_url_reads_any_password(raw, server):
         ),
         (
             "NOTIFY_URL",
+            "https://me:pa/ss@hooks.example.com/T1/secret",
+            "NOTIFY_URL='https://***@hooks.example.com/...': has @ or # where a URL cannot: "
+            "write / ? # and @ of a user or password as %2F %3F %23 %40; expected an https "
+            "URL, e.g. https://hooks.slack.com/services/...",
+        ),
+        (
+            "NOTIFY_URL",
             "https://me:pa?ss@hooks.example.com/T1/secret",
             "NOTIFY_URL='https://***@hooks.example.com/...': expected an https URL, e.g. "
             "https://hooks.slack.com/services/...",

@@ -73,7 +73,16 @@ WEB = engine(
 )
 SETTINGS = engine("settings", "carriers", "hours", "webhooks", "starting")
 LOGS = engine("logs", "webhooks", "callback", "delivery")
-DELIVERY = engine("settings", "callback", "fallback", "delivery", "delivery_server")
+DELIVERY = engine(
+    "settings",
+    "messages",
+    "voicemail",
+    "later",
+    "callback",
+    "fallback",
+    "delivery",
+    "delivery_server",
+)
 CARRIERS = engine("carriers", "settings", "webhooks", "caller", "cli")
 SERVER = engine("starting")
 CALLER = engine("caller", "carriers", "callback", "cli")

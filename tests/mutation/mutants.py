@@ -7,9 +7,16 @@ value, a deadline. ``mutant.py`` says what a mutant is and which tests each part
 
 from __future__ import annotations
 
-from main_set import facts, walk, web
+from main_set import carriers, delivery, facts, tools, walk, web
 from mutant import Mutant, group
 
 __all__ = ["MUTANTS", "Mutant", "group"]
 
-MUTANTS = [*walk.MUTANTS, *facts.MUTANTS, *web.MUTANTS]
+MUTANTS = [
+    *walk.MUTANTS,
+    *facts.MUTANTS,
+    *web.MUTANTS,
+    *delivery.MUTANTS,
+    *carriers.MUTANTS,
+    *tools.MUTANTS,
+]
