@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from webtest import TestApp
 
 from phonetree_tools.caller import CallFailed, HTTPTransport, SimulatedCall, WSGITransport
+from phonetree_tools.carriers import telnyx_keys
 
 TOKEN = "auth-token-for-tests"
 
@@ -439,6 +440,27 @@ def test_a_signed_callback_is_signed_without_its_fragment():
     call.start("/voice")
     call.record()
     assert app.seen[2].signature_ok is True
+
+
+def test_telnyx_sends_a_failed_callback_once_more_to_its_failover_url():
+    pages = recording_app("/recorded", answers=[FAILED])
+    pages["/failover"] = lambda seen: (200, "text/xml", "<Response/>")
+    call, app = started(
+        pages, carrier="telnyx", key=telnyx_keys()[0], failover_url="http://localhost/failover"
+    )
+    call.record()
+    assert [seen.path for seen in app.seen[2:]] == ["/recorded", "/failover"]
+    assert [seen.status for seen in call.callbacks] == [503, 200]
+
+
+def test_a_fragment_in_a_verb_s_url_is_never_sent():
+    pages = {
+        "/voice": "<Response><Redirect>/next#rc=5&amp;rp=5xx</Redirect></Response>",
+        "/next": "<Response><Hangup/></Response>",
+    }
+    call, app = started(pages)
+    assert [seen.path for seen in app.seen] == ["/voice", "/next"]
+    assert call.requests[-1].url == "http://localhost/next"
 
 
 def test_by_default_a_failed_callback_is_not_retried():

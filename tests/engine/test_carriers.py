@@ -94,6 +94,21 @@ def test_a_tampered_body_is_refused(carrier):
     app.post("/state/menu/exit", body, headers={**headers, **form}, status=200)
 
 
+@pytest.mark.parametrize(
+    "carrier, header",
+    [
+        ("twilio", "X-Twilio-Signature"),
+        ("signalwire", "X-SignalWire-Signature"),
+        ("somleng", "X-Twilio-Signature"),
+    ],
+)
+def test_a_signature_that_is_not_ascii_is_refused_as_unsigned(carrier, header, caplog):
+    app = TestApp(app_for(carrier))
+    with caplog.at_level("WARNING", logger="phonetree"):
+        app.post("/voice", {"CallSid": "CA1"}, headers={header: "s\u00e9"}, status=403)
+    assert [r.getMessage() for r in caplog.records] == ["refused path=/voice"]
+
+
 def telnyx_post(app, body: bytes, stamp: int, seed=SEED, sent: bytes | None = None):
     """POST ``sent`` (default ``body``) with Telnyx's signature of ``body``."""
     signature = Signer("telnyx", seed).private.sign(str(stamp).encode() + b"|" + body)
@@ -172,6 +187,7 @@ def test_telnyx_hears_silence_through_a_redirect_and_transcribes_its_own_way():
     call.start("/voice")
     gather = call.document.find("Gather")
     assert gather.get("actionOnEmptyResult") is None
+    assert gather.get("speechTimeout") is None  # Telnyx reads seconds, not "auto"
     redirect = call.document.find("Redirect")
     assert redirect.text == gather.get("action")
     call.silence()  # Telnyx falls through to the Redirect, as silence at the menu
@@ -193,10 +209,11 @@ def test_telnyx_gives_a_say_in_another_language_a_voice_that_speaks_it():
     assert voices == {"en-US": None, "fr-CA": "alice"}
 
 
-def test_a_voice_the_carrier_lacks_stops_start_up_naming_it():
+@pytest.mark.parametrize("carrier, title", [("telnyx", "Telnyx"), ("signalwire", "SignalWire")])
+def test_a_voice_the_carrier_lacks_stops_start_up_naming_it(carrier, title):
     with pytest.raises(Exception) as error:
-        app_for("telnyx", VOICE="Google.en-US-Standard-C")
-    assert "VOICE: 'Google.en-US-Standard-C' is not a voice of Telnyx" in str(error.value)
+        app_for(carrier, VOICE="Google.en-US-Standard-C")
+    assert f"VOICE: 'Google.en-US-Standard-C' is not a voice of {title}" in str(error.value)
 
 
 def test_a_verb_the_carrier_lacks_stops_start_up_naming_the_state():

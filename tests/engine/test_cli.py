@@ -461,7 +461,21 @@ def test_a_tree_that_dials_forever_is_stopped(build):
     tree = replace(office.TREE, table=table, start="ring", recovery="ring")
     code, out = run(build(tree=tree), None, clock="open")
     assert code == 1
+    assert lines(out).count("dialled +15555550199: no-answer") == 10
     assert lines(out)[-1] == "call stopped: 10 dials in a row, the tree goes round"
+
+
+def test_an_empty_item_in_the_keys_is_silence_and_said_so(app):
+    _, out = run(app, "3,", clock="open")
+    assert [line for line in lines(out) if line.startswith(">")] == ["> 3", "> (silence)"]
+    assert heard(out)[-1] == MENU
+
+
+def test_q_in_capitals_hangs_up_too(app):
+    out = io.StringIO()
+    terminal.run(app, stdin=io.StringIO("Q\n3\n"), stdout=out, clock="open")
+    assert heard(out.getvalue()) == [WELCOME, MENU]
+    assert lines(out.getvalue())[-1] == "call ended: the caller hung up"
 
 
 def test_keys_offered_by_hold_music_can_be_pressed(build):

@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from phonetree_tools.caller import HTTPTransport, SimulatedCall
 from tests.conftest import ROOT
 from tests.servers import HOST, Server, WebProcess, free_port, server_environ
 
@@ -189,6 +190,22 @@ def test_no_command_serves_on_loopback_and_says_once_it_is_unsigned(command):
     assert serving.wait_for("serving on http://127.0.0.1:")
     assert answers(port)
     assert serving.output.count("signatures are NOT checked") == 1
+
+
+def test_serve_trusts_the_proxy_s_headers_as_the_procfile_does(command):
+    # Behind a tunnel the public URL is rebuilt from X-Forwarded-*: waitress must pass them on.
+    port = free_port()
+    serving = command("serve", "--port", str(port), TWILIO_AUTH_TOKEN=TOKEN)
+    assert serving.wait_for("serving on")
+    headers = {"X-Forwarded-Proto": "https"}
+    call = SimulatedCall(
+        HTTPTransport(f"http://{HOST}:{port}"),
+        auth_token=TOKEN,
+        public_url="https://ivr.example.com",
+        headers=headers,
+    )
+    call.start("/voice")
+    assert call.waiting_for == "input"
 
 
 def test_the_port_is_bound_before_serving_on_is_said(command):

@@ -86,3 +86,13 @@ def test_the_licence_is_the_one_pyproject_declares():
     licence = (ROOT / "LICENSE").read_text()
     assert licence.startswith("MIT License\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in licence
+
+
+def test_the_settings_page_gets_its_table_made_anew_and_keeps_the_rest():
+    table = "| Variable | Default | Meaning |\n| --- | --- | --- |\n| `OLD` | | |\n"
+    page = f"# Settings\n\nRead on.\n\n{table}\nAfter.\n"
+    made = platform.settings_page(page, office.TREE)
+    assert made.startswith("# Settings\n\nRead on.\n\n| Variable | Default | Meaning |\n")
+    assert "`OLD`" not in made
+    assert "| `OFFICE_NAME` | `The Office, Ltd.` | Said in the greeting |" in made
+    assert made.endswith("|\n\nAfter.\n")
