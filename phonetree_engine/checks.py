@@ -66,13 +66,14 @@ def check_tree(tree: Tree, config: Any) -> None:
     held = held_states(table)
     for name, row in table.items():
         problems += [p for p in _check_row(name, row, tree, setup, held) if not _told(p, said)]
-    if not problems:
-        problems += _check_way_on(table, held)
+
     for role, name in (("start", tree.start), ("recovery", tree.recovery)):
         if name not in table:
             problems.append(f"the {role} state {name!r} is not in the table{where(tree.table)}")
     if not problems:
         problems += _check_reachable(table, tree.start) + _check_chains(table)
+    if not problems:
+        problems += _check_way_on(table, held)
     if problems:
         raise TableError(problems)
 
