@@ -178,7 +178,7 @@ def queued(call: SimulatedCall) -> bool:
 class Caller:
     """Places the studio's calls to the app over HTTP, signed and addressed as its carrier would.
 
-    ``signing`` is ``SimulatedCall``'s carrier and key arguments (``terminal.signing``).
+    ``signing`` is ``SimulatedCall``'s carrier and key arguments (``playing.signing``).
     """
 
     def __init__(self, base_url: str, config, walks: Walks, signing: dict):

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import bottle
 
 from phonetree_engine import carriers
-from phonetree_tools import diagram, terminal
+from phonetree_tools import diagram, playing, terminal
 from phonetree_tools.studio import layout, moment, sessions, testfile
 from phonetree_tools.studio.replay import Caller, Played, Walks
 from phonetree_tools.studio.seams import (
@@ -45,7 +45,7 @@ class Studio:
         self.tree = tree_of(app)
         self.table, self.start = self.tree.table, self.tree.start
         self.config = config_of(app)
-        self.signing = terminal.signing(app, self.config)  # the carrier's way, as `call` signs
+        self.signing = playing.signing(app, self.config)  # the carrier's way, as `call` signs
         self.walks = Walks(self.config)
         capture_log(self.walks.take_entry, quiet)
         self.delivery = capture_delivery(app, self.walks.hand_message)
