@@ -19,10 +19,6 @@ MAX_FIELDS = 200
 FORM_TYPES = ("application/x-www-form-urlencoded", "")
 
 
-class RepeatedField(ValueError):
-    """A request names a field twice."""
-
-
 def read_params(environ) -> tuple[list, list, bytes]:
     """Parse the query string and a form body as UTF-8, the way the carrier sends them; return
     the body as it came too (a Telnyx signature covers the bytes)."""
