@@ -72,7 +72,7 @@ def run(
             listed = ",".join(config.languages)
             raise ValueError(
                 f"--language {language}: the tree speaks {listed}; "
-                f"set LANGUAGES={listed},{language} (with its words in states/) to add it"
+                f"set LANGUAGES={listed},{language} (with its words in the tree) to add it"
             )
     except ValueError as error:
         print(f"phonetree call: {error}", file=sys.stderr)
