@@ -50,7 +50,7 @@ class Request:
     url: str
     form: list[tuple[str, str]]
     body: bytes
-    headers: Mapping[str, str]  # lower-case names
+    headers: Mapping[str, str]  # read by lower-case name: .get("x-twilio-signature")
     method: str = "POST"
 
 

@@ -109,10 +109,14 @@ def quote_path(path: str) -> str:
 quote_cached = functools.lru_cache(maxsize=1024)(quote_path)
 
 
-def headers_of(environ) -> dict[str, str]:
-    """The request's headers, by lower-case name (``x-twilio-signature``)."""
-    return {
-        key[5:].replace("_", "-").lower(): value
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
+class Headers:
+    """A request's headers, read by name (``x-twilio-signature``) straight from the environ:
+    a carrier reads one or two, so none is copied."""
+
+    __slots__ = ("environ",)
+
+    def __init__(self, environ):
+        self.environ = environ
+
+    def get(self, name: str, default=None):
+        return self.environ.get("HTTP_" + name.upper().replace("-", "_"), default)
