@@ -102,7 +102,7 @@ def with_query(url: str, readable: Mapping[str, str], private: Mapping[str, str]
 
 def unsealed(pairs: list[tuple[str, str]], seal: Seal | None) -> list[tuple[str, str]]:
     """Query pairs with the sealed value opened in place; one that does not open is dropped."""
-    if not any(name == SEALED for name, _ in pairs):
+    if not pairs or SEALED not in dict(pairs):
         return pairs
     opened = []
     for name, value in pairs:

@@ -66,13 +66,14 @@ def check_tree(tree: Tree, config: Any) -> None:
     held = held_states(table)
     for name, row in table.items():
         problems += [p for p in _check_row(name, row, tree, setup, held) if not _told(p, said)]
-    if not problems:
-        problems += _check_way_on(table, held)
+
     for role, name in (("start", tree.start), ("recovery", tree.recovery)):
         if name not in table:
             problems.append(f"the {role} state {name!r} is not in the table{where(tree.table)}")
     if not problems:
         problems += _check_reachable(table, tree.start) + _check_chains(table)
+    if not problems:
+        problems += _check_way_on(table, held)
     if problems:
         raise TableError(problems)
 
@@ -247,10 +248,7 @@ def _check_row(name: str, row: Any, tree: Tree, setup: Setup, held: set[str]) ->
             problems.append(f"state {name!r}: webhook name {part!r} is not a usable URL part")
         problems += _check_handler(name, f"webhook {part!r}", handler)
     handler_problems = _check_handler(name, "enter handler", row.enter)
-    rendering = handler_problems or _check_rendering(name, row, setup, name in held)
-    # Words written inside the row itself (a collect's) live in the table's file.
-    rendering = [p if "(" in p or "words" not in p else p + where(table) for p in rendering]
-    return problems + rendering
+    return problems + (handler_problems or _check_rendering(name, row, tree, setup, name in held))
 
 
 def _check_targets(name: str, row: State, table: Mapping[str, State]) -> list[str]:
@@ -331,7 +329,7 @@ def _check_handler(name: str, what: str, handler: Any) -> list[str]:
     return []
 
 
-def _check_rendering(name: str, row: State, setup: Setup, held: bool) -> list[str]:
+def _check_rendering(name: str, row: State, tree: Tree, setup: Setup, held: bool) -> list[str]:
     """Enter the state, open and closed, in every language; the TwiML must keep the call going."""
     contexts = row.exit.sample_contexts() if isinstance(row.exit, Collect) else [{}]
     languages = setup.config.languages
@@ -339,7 +337,8 @@ def _check_rendering(name: str, row: State, setup: Setup, held: bool) -> list[st
         for context in contexts:
             said = {}  # language -> what its Says say
             for language in languages:
-                verbs = _render(name, row, setup, {**context, "lang": language}, is_open, held)
+                context_here = {**context, "lang": language}
+                verbs = _render(name, row, tree, setup, context_here, is_open, held)
                 if isinstance(verbs, str):
                     return [verbs]
                 said[language] = _said(verbs)
@@ -349,13 +348,17 @@ def _check_rendering(name: str, row: State, setup: Setup, held: bool) -> list[st
     return []
 
 
-def _render(name, row, setup, context, is_open, held) -> list | str:
+def _render(name, row, tree, setup, context, is_open, held) -> list | str:
     """The verbs a state answers with, or what is wrong with them."""
     call = Call(name, setup, context=context, is_open=is_open, exit=row.exit, hold=row.hold)
     try:
         verbs = as_list(row.enter(call))
     except MissingWords as error:
-        return f"state {name!r}: {error}"
+        # Named in the tree's own files; words written inside a row, in the table's file.
+        home = _home_of(tree)
+        place = defined_in(error.words, within=home) if error.words is not None else None
+        place = place or defined_in(tree.table, within=home)
+        return f"state {name!r}: {error.message}" + (f" ({place})" if place else "")
     except Exception as error:
         return f"state {name!r}: the enter handler failed: {error!r}{where(row.enter)}"
     if not all(isinstance(verb, TwiML) for verb in verbs):

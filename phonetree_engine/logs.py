@@ -157,9 +157,6 @@ class DroppingQueue:
             self.hurry = False
             self.linger_until = 0.0
 
-    def get_nowait(self):
-        return self.get(block=False)
-
     def empty(self) -> bool:
         return not self.records
 

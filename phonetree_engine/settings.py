@@ -273,16 +273,25 @@ def _signature_problems(values: Mapping[str, Any], environ: Mapping[str, str]) -
     return []
 
 
-def _provider():
-    from phonetree_engine.carriers import PROVIDER
+def provider(value: str) -> str:
+    """The reader of PROVIDER: one of the carriers' registry (``phonetree_engine/carriers``)."""
+    from phonetree_engine.carriers import CARRIERS
 
-    return PROVIDER
+    name = value.strip().lower()
+    if name not in CARRIERS:
+        raise ValueError(f"expected one of {', '.join(CARRIERS)}")
+    return name
 
 
 SIGNATURES = Group(
     "Signatures and URLs",
     (
-        _provider(),
+        Setting(
+            "PROVIDER",
+            provider,
+            "twilio",  # (carriers.DEFAULT)
+            "The carrier whose webhooks the app answers: twilio, signalwire, telnyx or somleng",
+        ),
         Setting(
             "SECRET_KEY",
             text,

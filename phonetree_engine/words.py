@@ -26,7 +26,7 @@ class MissingWords(LookupError):
     def __init__(self, message: str, words: object = None):
         where = defined_in(words) if words is not None else None
         super().__init__(f"{message} ({where})" if where else message)
-        self.where = where
+        self.message, self.words, self.where = message, words, where
 
 
 def words_in(words: Mapping, language: str, languages=()) -> Mapping:
@@ -60,16 +60,18 @@ def find_words(words: Mapping, language: str):
     return found
 
 
-def defined_in(value: object) -> str | None:
+def defined_in(value: object, within: str | None = None) -> str | None:
     """Where a module-level value is written: ``states/menu.py, OPTIONS``; None if nowhere.
 
-    Looked up by identity among the loaded modules' globals, outside the engine, preferring
-    the module that assigns the name over one that imports it, so a message can send a tree
-    author to the line to edit.
+    Looked up by identity among the loaded modules' globals, outside the engine (``within``:
+    only that module and the modules of its package), preferring the module that assigns the
+    name over one that imports it, so a message can send a tree author to the line to edit.
     """
     found = []
     for name, module in list(sys.modules.items()):
         if module is None or name.startswith(("phonetree_engine", "builtins", "_")):
+            continue
+        if within is not None and name != within and not name.startswith(within + "."):
             continue
         try:
             keys = [key for key, held in vars(module).items() if held is value]

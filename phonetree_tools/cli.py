@@ -24,9 +24,9 @@ LOCAL_HOST = "127.0.0.1"
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "python phonetree.py") -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="python phonetree.py",
+        prog=prog,
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -112,10 +112,10 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def main(load_app, serving_app, server_options: dict, argv=None) -> int:
+def main(load_app, serving_app, server_options: dict, argv=None, prog=None) -> int:
     """Run a command; ``load_app`` builds the app and ``serving_app`` the one to serve, each
     exiting with a message if it cannot."""
-    args = parser().parse_args(argv)
+    args = (parser(prog) if prog else parser()).parse_args(argv)
     command = args.command or "serve"
     if command == "serve":
         host = getattr(args, "host", LOCAL_HOST)

@@ -98,14 +98,24 @@ def dot(summary: dict, table, start) -> str:
 
 
 def text(summary: dict, table, start) -> str:
-    lines = [f"calls: {summary['calls']}", "", f"{'state':<20} {'entered':>8} {'ended here':>11}"]
+    # Columns as wide as the longest name, within reason (a name in a log may be long).
+    wide = min(max([20, *map(len, summary["states"])]), 40)
+    lines = [
+        f"calls: {summary['calls']}",
+        "",
+        f"{'state':<{wide}} {'entered':>8} {'ended here':>11}",
+    ]
     for name, counts in summary["states"].items():
-        lines.append(f"{name:<20} {counts['entered']:>8} {counts['ended_here']:>11}")
-    lines += ["", f"{'edge':<32} {'calls':>8} {'share':>6}"]
-    for edge in summary["edges"]:
-        if edge["count"]:
-            taken = f"{edge['from']} -> {edge['to']}" + ("" if edge["in_table"] else " (recovered)")
-            lines.append(f"{taken:<32} {edge['count']:>8} {edge['share']:>6.0%}")
+        lines.append(f"{name:<{wide}} {counts['entered']:>8} {counts['ended_here']:>11}")
+    taken = [
+        (f"{edge['from']} -> {edge['to']}" + ("" if edge["in_table"] else " (recovered)"), edge)
+        for edge in summary["edges"]
+        if edge["count"]
+    ]
+    wide = min(max([32, *(len(name) for name, _ in taken)]), 64)
+    lines += ["", f"{'edge':<{wide}} {'calls':>8} {'share':>6}"]
+    for name, edge in taken:
+        lines.append(f"{name:<{wide}} {edge['count']:>8} {edge['share']:>6.0%}")
     lines += ["", "where calls ended"]
     for name, count in summary["outcomes"].items():
         lines.append(f"  {OUTCOME_WORDS[name]:<30} {count:>6}")

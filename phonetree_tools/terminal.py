@@ -23,7 +23,6 @@ caller gives up, ``queue-full``, ``error``); without it the walk stops with the 
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import re
@@ -32,7 +31,7 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from phonetree_tools.caller import CallFailed, SimulatedCall
-from phonetree_tools.carriers import telnyx_keys
+from phonetree_tools.playing import signing
 
 HINT = "press a key (or type a word to say it; empty = silence; q = hang up)"
 KEYS = set("0123456789*#")
@@ -73,7 +72,7 @@ def run(
             listed = ",".join(config.languages)
             raise ValueError(
                 f"--language {language}: the tree speaks {listed}; "
-                f"set LANGUAGES={listed},{language} (with its words in states/) to add it"
+                f"set LANGUAGES={listed},{language} (with its words in the tree) to add it"
             )
     except ValueError as error:
         print(f"phonetree call: {error}", file=sys.stderr)
@@ -190,32 +189,6 @@ def placed(app, config) -> tuple[SimulatedCall, str]:
     target = mounted(app, prefix) if prefix else app
     call = SimulatedCall(target, public_url=public_url, **signing(app, config))
     return call, prefix + "/voice"
-
-
-def signing(app, config) -> dict:
-    """How the simulated carrier signs: with the configured key, as the carrier would.
-
-    Telnyx signs with a private key no one but Telnyx has: the app is handed, for this call,
-    the public key of a pair made here, so the call is signed and checked the Telnyx way.
-    """
-    carrier = config.provider
-    if carrier == "telnyx":
-        hooks = app.config["phonetree.webhooks"]
-        if hooks.carrier is None:
-            return {"carrier": carrier}
-        from phonetree_engine.carriers.telnyx import Telnyx
-
-        seed, public = telnyx_keys()
-        hooks.carrier = Telnyx(base64.b64decode(public))
-        return {"carrier": carrier, "key": seed}
-    if carrier == "signalwire":
-        key = config.signalwire_signing_key
-        return {"carrier": carrier, "key": key} if key else {"carrier": carrier}
-    if config.twilio_auth_token:
-        return {"carrier": carrier, "auth_token": config.twilio_auth_token}
-    if config.twilio_shared_key:
-        return {"carrier": carrier, "shared_key": config.twilio_shared_key}
-    return {"carrier": carrier}
 
 
 def mounted(app, prefix: str):

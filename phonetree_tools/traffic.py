@@ -7,6 +7,12 @@ last and did not leave. A call closes ``GRACE`` seconds after its status line sa
 or it reaches a terminal state (Twilio may post a Record's action and the status callback at
 once, to two replicas), after ``STALE`` seconds of silence, or when the input ends; so memory
 holds the calls still open, never the whole log.
+
+A queue's hold state (a row's ``hold``) is its wait music, which the carrier fetches again each
+time it runs out: the first fetch enters it from the queue (the "while queued" edge), later
+ones while the caller is still there enter nothing. The states that play while a caller is
+queued (the hold state and those its keys lead to) end in the queue: a ``Leave`` or a
+``Hangup`` there is followed by the queue's own exit, which takes the call out of all of them.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone, tzinfo
 from itertools import pairwise
 
+from phonetree_engine.checks import held_states
 from phonetree_engine.tree import Keys, State
 from phonetree_tools.logread import Entry
 
@@ -35,7 +42,7 @@ FAILURES = ("handler-failed", "recovery-failed", "unknown-state", "refused")
 OUTCOMES = (
     "reached_person",  # a Dial was answered
     "queued_and_bridged",
-    "left_queue",  # pressed the key to leave the queue
+    "left_queue",  # the queue's exit said "leave": a Leave in its wait music
     "hung_up_in_queue",
     "left_message",
     "requested_callback",
@@ -54,7 +61,9 @@ LINE_COUNTS = ("read", "skipped", "not_ours", "incomplete", "too_long")
 
 
 class OpenCall:
-    """What is followed of a call: when it began and was last seen, and where it is."""
+    """What is followed of a call: when it began and was last seen, and where it is;
+    ``waiting_since`` is when it last entered a state outside a queue's wait music (the queue
+    itself, when it waits there)."""
 
     __slots__ = ("began", "here", "seen", "waiting_since")
 
@@ -72,6 +81,15 @@ class OpenCall:
         for name in entered[:-1]:  # went on at once
             count, since = self.here[name]
             self.here[name] = (count - 1, since)
+
+    def holds(self, name: str) -> bool:
+        return self.here.get(name, (0, 0.0))[0] > 0
+
+    def left_all(self, names: set[str]) -> None:
+        """Out of every state of ``names`` (a queue's wait music, when the queue is left)."""
+        for name, (count, since) in self.here.items():
+            if count > 0 and name in names:
+                self.here[name] = (0, since)
 
     def last_state(self) -> str | None:
         """The state entered last among those not left (the lines may come a little out of
@@ -103,11 +121,19 @@ class Traffic:
         self.messages: OrderedDict[tuple, float] = OrderedDict()  # key -> when, oldest first
         self.closing: deque[tuple[float, str]] = deque()  # (when, sid), in time order
         self.next_stale_check = float("-inf")
-        self.give_ups = {
+        self.give_ups = {  # a menu's or a collect's "too many tries"
             (name, row.exit.give_up)
             for name, row in table.items()
-            if isinstance(row.exit, Keys) and row.exit.give_up
+            if getattr(row.exit, "give_up", None)
         }
+        self.held = held_states(table)  # the states that play while a caller is queued
+        self.queues: dict[str, list[str]] = {}  # hold state -> the queue states it plays for
+        for name, row in table.items():
+            if row.hold:
+                self.queues.setdefault(row.hold, []).append(name)
+        self.queued = {queue for queues in self.queues.values() for queue in queues}
+        # Where a call is over; not in a queue's wait music, where the queue's exit follows
+        self.terminal = {name for name, row in table.items() if row.exit is None} - self.held
 
     # Reading ##
 
@@ -159,14 +185,19 @@ class Traffic:
             return False
         match = STATE_PATH.match(path)
         leaving = match.group(1) if match and match.group(2) == "exit" else None
+        fetched = match.group(1) if match and match.group(2) is None else None  # entered by URL
         if "entered" in fields:
             entered = [name for name in fields["entered"].split(",") if name]
         else:  # written before lines listed every state: the one the call was left in
-            steps = path == START_PATH or (match and match.group(2) in (None, "exit"))
-            entered = [fields["next"]] if steps and fields.get("next") in self.table else []
+            moves = path == START_PATH or leaving or fetched
+            entered = [fields["next"]] if moves and fields.get("next") in self.table else []
         call = self.follow(sid, time, path == START_PATH, bool(leaving or entered))
+        steps = [leaving, *entered] if leaving else entered
+        if call is not None and fetched in self.queues:  # a queue's wait music
+            steps = self.wait_music(call, fetched) if entered else []
+            entered = steps[-1:]
         self.entered.update(entered)
-        for edge in pairwise([leaving, *entered] if leaving else entered):
+        for edge in pairwise(steps):
             self.edges[edge] += 1
             if edge in self.give_ups:
                 self.outcomes["gave_up_after_retries"] += 1
@@ -174,13 +205,26 @@ class Traffic:
             self.failures["last_resort"] += 1
         self.results(time, fields, call)
         if call is not None and (leaving or entered):
+            if leaving in self.queued:
+                call.left_all(self.held)  # out of the queue: out of its wait music too
             call.move(time, leaving, entered)
-            if entered:
+            if any(name not in self.held for name in entered):
                 call.waiting_since = time
-                row = self.table.get(entered[-1])
-                if row is not None and row.exit is None:
-                    self.closing.append((time + GRACE, sid))  # a terminal state: it is over
+            if entered and entered[-1] in self.terminal:
+                self.closing.append((time + GRACE, sid))  # a terminal state: it is over
         return True
+
+    def wait_music(self, call: OpenCall, hold: str) -> list[str]:
+        """The steps of a fetch of ``hold``, a queue's wait music: none when the caller hears
+        it again, else from the queue the call waits in (or the one queue it plays for)."""
+        if call.holds(hold):
+            return []
+        call.left_all(self.held)  # (back to the music from a state it led to)
+        queues = self.queues[hold]
+        queue = next((name for name in queues if call.holds(name)), None)
+        if queue is None and len(queues) == 1:
+            queue = queues[0]
+        return [hold] if queue is None else [queue, hold]
 
     def follow(self, sid: str, time: float, started: bool, moved: bool) -> OpenCall | None:
         """The open call of ``sid``, opened now if this line starts or moves it.
@@ -277,7 +321,9 @@ class Traffic:
         }
         outcomes = {name: self.outcomes[name] for name in OUTCOMES}
         outcomes["hung_up_at_menu"] = sum(
-            self.ended_here(name) for name, row in self.table.items() if isinstance(row.exit, Keys)
+            self.ended_here(name)
+            for name, row in self.table.items()
+            if isinstance(row.exit, Keys) and name not in self.held
         )
         return {
             "calls": self.calls,
@@ -305,22 +351,32 @@ class Traffic:
         }
 
     def edge_list(self) -> list[dict]:
-        """Every edge of the table (taken or not), then any other taken (after a recovery)."""
+        """Every edge of the table (taken or not), then any other taken (after a recovery).
+
+        A share is of the times its state was left; a queue's edge to its wait music leaves
+        nothing, so its share is of the times the queue was entered.
+        """
         drawn = list(dict.fromkeys((a, b) for a, row in self.table.items() for _, b in row.edges()))
         pairs = drawn + sorted(set(self.edges) - set(drawn))
+        waits = {(name, row.hold) for name, row in self.table.items() if row.hold}
         out: Counter = Counter()
-        for (source, _), count in self.edges.items():
-            out[source] += count
-        return [
-            {
-                "from": source,
-                "to": target,
-                "count": self.edges[source, target],
-                "share": round(self.edges[source, target] / out[source], 4) if out[source] else 0.0,
-                "in_table": index < len(drawn),
-            }
-            for index, (source, target) in enumerate(pairs)
-        ]
+        for (source, target), count in self.edges.items():
+            if (source, target) not in waits:
+                out[source] += count
+        edges = []
+        for index, pair in enumerate(pairs):
+            count = self.edges[pair]
+            of = self.entered[pair[0]] if pair in waits else out[pair[0]]
+            edges.append(
+                {
+                    "from": pair[0],
+                    "to": pair[1],
+                    "count": count,
+                    "share": round(count / of, 4) if of else 0.0,
+                    "in_table": index < len(drawn),
+                }
+            )
+        return edges
 
 
 def percentiles(counts: Counter) -> dict:

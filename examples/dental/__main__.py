@@ -16,4 +16,5 @@ SERVER_OPTIONS = {
     "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-port",
 }
 
-sys.exit(main(partial(web.load_app, TREE), partial(web.serving_app, TREE), SERVER_OPTIONS))
+load, serving = partial(web.load_app, TREE), partial(web.serving_app, TREE)
+sys.exit(main(load, serving, SERVER_OPTIONS, prog="python -m examples.dental"))

@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from phonetree_engine.settings import Group, Setting
+from phonetree_engine.settings import Group
 
-DEFAULT = "twilio"
+DEFAULT = "twilio"  # the carrier when PROVIDER is unset
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Request:
     url: str
     form: list[tuple[str, str]]
     body: bytes
-    headers: Mapping[str, str]  # lower-case names
+    headers: Mapping[str, str]  # read by lower-case name: .get("x-twilio-signature")
     method: str = "POST"
 
 
@@ -81,22 +81,6 @@ def _registry() -> dict:
 
 
 CARRIERS: Mapping[str, object] = _registry()
-
-
-def provider(value: str) -> str:
-    """The reader of PROVIDER."""
-    name = value.strip().lower()
-    if name not in CARRIERS:
-        raise ValueError(f"expected one of {', '.join(CARRIERS)}")
-    return name
-
-
-PROVIDER = Setting(
-    "PROVIDER",
-    provider,
-    DEFAULT,
-    "The carrier whose webhooks the app answers: twilio, signalwire, telnyx or somleng",
-)
 
 
 def carrier_groups() -> list[Group]:

@@ -6,12 +6,8 @@ a failed message and tries again itself (see ``delivery``).
 
 from __future__ import annotations
 
-import re
-
-from twilio.request_validator import HMAC_SHA1, RequestValidator
-
-from phonetree_engine.carriers import Carrier, Dialect, Request
-from phonetree_engine.carriers.twilio import check
+from phonetree_engine.carriers import Dialect
+from phonetree_engine.carriers.twilio import UUID, SignedAsTwilio
 from phonetree_engine.settings import Group, Setting, text
 
 GROUP = Group(
@@ -28,24 +24,13 @@ GROUP = Group(
 )
 
 
-class SignalWire(Carrier):
+class SignalWire(SignedAsTwilio):
     name, title = "signalwire", "SignalWire"
     keys = ("SIGNALWIRE_SIGNING_KEY",)
+    header = "X-SignalWire-Signature"
     retries = "nothing documented: the app tries again itself"
-    call_id = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    call_id = UUID
     dialect = Dialect(voices=r"man|woman|alice|Polly\.[\w-]+|gcloud\.[\w-]+")
-
-    def __init__(self, key: str | None = None):
-        self.validator = RequestValidator(key) if key else None
-
-    def verify(self, request: Request) -> bool:
-        signature = request.headers.get("x-signalwire-signature")
-        if not signature or not signature.isascii() or self.validator is None:
-            return False
-        return check(self.validator, request, signature, HMAC_SHA1)
-
-    def sign(self, url, params, body):
-        return {"X-SignalWire-Signature": self.validator.compute_signature(url, params)}
 
 
 UNSIGNED = SignalWire()

@@ -8,33 +8,16 @@ and the app keeps a failed message and tries again itself (see ``delivery``).
 
 from __future__ import annotations
 
-import re
-
-from twilio.request_validator import HMAC_SHA1, RequestValidator
-
-from phonetree_engine.carriers import Carrier, Request
-from phonetree_engine.carriers.twilio import GROUP, check
+from phonetree_engine.carriers.twilio import GROUP, UUID, SignedAsTwilio
 
 __all__ = ["GROUP", "Somleng", "carrier"]
 
 
-class Somleng(Carrier):
+class Somleng(SignedAsTwilio):
     name, title = "somleng", "Somleng"
     keys = ("TWILIO_AUTH_TOKEN",)
     retries = "nothing: the app tries again itself"
-    call_id = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-    def __init__(self, token: str | None = None):
-        self.validator = RequestValidator(token) if token else None
-
-    def verify(self, request: Request) -> bool:
-        signature = request.headers.get("x-twilio-signature")
-        if not signature or not signature.isascii() or self.validator is None:
-            return False
-        return check(self.validator, request, signature, HMAC_SHA1)
-
-    def sign(self, url, params, body):
-        return {"X-Twilio-Signature": self.validator.compute_signature(url, params)}
+    call_id = UUID
 
 
 UNSIGNED = Somleng()

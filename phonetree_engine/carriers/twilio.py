@@ -63,6 +63,28 @@ def check(validator: RequestValidator, request: Request, signature: str, algorit
         return False  # parse (a forwarded host of "[")
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class SignedAsTwilio(Carrier):
+    """A carrier that signs as Twilio does, HMAC-SHA1 of the URL and the sorted form, in the
+    header ``header``, keyed with one secret (SignalWire's signing key, Somleng's token)."""
+
+    header = "X-Twilio-Signature"
+
+    def __init__(self, key: str | None = None):
+        self.validator = RequestValidator(key) if key else None
+
+    def verify(self, request: Request) -> bool:
+        signature = request.headers.get(self.header.lower())
+        if not signature or not signature.isascii() or self.validator is None:
+            return False
+        return check(self.validator, request, signature, HMAC_SHA1)
+
+    def sign(self, url, params, body):
+        return {self.header: self.validator.compute_signature(url, params)}
+
+
 class Twilio(Carrier):
     name, title = "twilio", "Twilio"
     keys = ("TWILIO_AUTH_TOKEN", "TWILIO_SHARED_KEY")

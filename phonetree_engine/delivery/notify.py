@@ -31,23 +31,7 @@ def send(call, message: Message, line: str) -> tuple[Outcome, bool]:
     recipient refused for good. Return the outcome and whether the log took the line in time."""
     written = logs.business_event(line)
     outcome = call.delivery.deliver(message)
-    for channel, reason in outcome.failed.items():
-        logs.business_event(
-            event_line(
-                "delivery-failed", id=message.id, kind=message.kind, channel=channel, reason=reason
-            )
-        )
-    for refused in outcome.refused:
-        logs.business_event(
-            event_line(
-                "delivery-refused",
-                id=message.id,
-                kind=message.kind,
-                channel=refused.channel,
-                to=refused.address,
-                reason=refused.reason,
-            )
-        )
+    logged(message, outcome)
     # The log decides the answer only where no channel does: then it is worth waiting for.
     return outcome, written.wait(logs.BUSINESS_WAIT) if not call.delivery.channels else True
 
@@ -75,21 +59,20 @@ def later(delivery: Delivery) -> Later:
     return delivery.later
 
 
-def tried_again(message: Message, outcome: Outcome, final: bool) -> None:
+def logged(message: Message, outcome: Outcome, **more) -> None:
+    """A business line for each channel that did not take ``message``, and each recipient
+    refused for good; ``more`` fields end each failure's line (``final=``)."""
+    facts = {"id": message.id, "kind": message.kind}
     for channel, reason in outcome.failed.items():
-        fields = {"id": message.id, "kind": message.kind, "channel": channel, "reason": reason}
-        logs.business_event(event_line("delivery-failed", **fields, final=final))
+        fields = {**facts, "channel": channel, "reason": reason, **more}
+        logs.business_event(event_line("delivery-failed", **fields))
     for refused in outcome.refused:
-        logs.business_event(
-            event_line(
-                "delivery-refused",
-                id=message.id,
-                kind=message.kind,
-                channel=refused.channel,
-                to=refused.address,
-                reason=refused.reason,
-            )
-        )
+        fields = {**facts, "channel": refused.channel, "to": refused.address}
+        logs.business_event(event_line("delivery-refused", **fields, reason=refused.reason))
+
+
+def tried_again(message: Message, outcome: Outcome, final: bool) -> None:
+    logged(message, outcome, final=final)
     if outcome.complete:
         logs.business_event(event_line("delivered-later", id=message.id, kind=message.kind))
 

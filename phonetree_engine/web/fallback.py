@@ -2,7 +2,9 @@
 
 The carrier requests the fallback URL when the primary webhook fails: a 5xx, a timeout, a
 replica that vanished. What it hears there must not depend on what just failed, so these
-answers are built from the settings and the tree's words alone, in the tree's first language::
+answers are built from the settings and the tree's words alone; as the caller's choice of
+language is not known here, each sentence is said in every language of the tree, the first
+first, each in its own voice::
 
     /fallback               an apology, then a person (the tree's ``person``)
     /fallback/dialed        nobody answered: a voicemail
@@ -32,7 +34,14 @@ class Fallback:
     def __init__(self, engine, xml):
         self.engine, self.xml = engine, xml
         config = engine.config
-        self.words = words_in(engine.tree.words, config.language, config.languages)
+        self.words = {
+            language: words_in(engine.tree.words, language, config.languages)
+            for language in config.languages
+        }
+
+    def said(self, name: str) -> list:
+        """The sentence ``name`` in every language of the tree, each in its own."""
+        return [Say(words[name], language=language) for language, words in self.words.items()]
 
     def routes(self) -> dict:
         return {
@@ -48,7 +57,7 @@ class Fallback:
             # the application's failover URL): delivered like any other.
             return self.recorded(params, context, prefix)
         dial = self.engine.tree.person(self.engine.config, action=f"{prefix}/fallback/dialed")
-        return [self.xml(Say(self.words["fallback_apology"]), dial)], "fallback", ()
+        return [self.xml(*self.said("fallback_apology"), dial)], "fallback", ()
 
     def dialed(self, params, context, prefix):
         if params.get("DialCallStatus") in ANSWERED:
@@ -64,13 +73,13 @@ class Fallback:
             recording_status_callback=callback + self.engine.setup.retry_fragment,
         )
         # The carrier skips Record's action when the recording is empty, and goes on here.
-        verbs = [Say(self.words["fallback_record"]), record]
-        verbs += [Say(self.words["fallback_nothing"]), Hangup()]
+        verbs = [*self.said("fallback_record"), record]
+        verbs += [*self.said("fallback_nothing"), Hangup()]
         return [self.xml(*verbs)], "fallback-voicemail", ()
 
     def saved(self, params, context, prefix):
-        said = self.words["fallback_thanks" if params.get("RecordingUrl") else "fallback_nothing"]
-        return [self.xml(Say(said), Hangup())], "fallback-saved", ()
+        said = self.said("fallback_thanks" if params.get("RecordingUrl") else "fallback_nothing")
+        return [self.xml(*said, Hangup())], "fallback-saved", ()
 
     def recorded(self, params, context, prefix):
         call = Call("", self.engine.setup, {"via": "fallback", **params}, context, prefix)

@@ -19,7 +19,7 @@ from phonetree_engine.carriers import Request
 from phonetree_engine.engine import Engine, as_verbs
 from phonetree_engine.lines import event_line
 from phonetree_engine.tree import State, TryAgain
-from phonetree_engine.web.forms import headers_of, public_url, read_params
+from phonetree_engine.web.forms import Headers, public_url, read_params
 from phonetree_engine.web.logline import WebhookLine
 from phonetree_engine.words import words_in
 
@@ -199,7 +199,7 @@ class WebhookHandler:
             url=public_url(environ, self.config.public_url),
             form=form,
             body=body,
-            headers=headers_of(environ),
+            headers=Headers(environ),
             method=environ.get("REQUEST_METHOD", "POST"),
         )
         return self.carrier.verify(request)

@@ -1,22 +1,23 @@
-"""What the business would get of a message: the email and the webhook's JSON, as the
-configured channels would send them, and both of them when none is configured."""
+"""What the business would get of a message: the email and the POST's JSON, as the configured
+channels would send them, and both of them when none is configured."""
 
 from __future__ import annotations
 
 import json
 
-from phonetree_engine import delivery
-from phonetree_engine.settings import shown as setting_shown
+from phonetree_engine.delivery import Message, Outcome, email, post
+from phonetree_engine.settings import redacted
 
 # Addresses shown in an email when email is not configured (example.invalid never resolves).
 UNSET_FROM = "phonetree@example.invalid"
 UNSET_TO = "notify-email@example.invalid"
+NOTIFY_URL = next(setting for setting in post.GROUP.settings if setting.name == "NOTIFY_URL")
 
 
-def shown(message: delivery.Message, config, sent: bool = False, failures=()) -> dict:
+def shown(message: Message, config, sent: bool = False, outcome: Outcome | None = None) -> dict:
     """The message as each channel would send it, and whether it went out for real."""
-    channels = [email(message, config), webhook(message, config)]
-    failed = {failure.channel: failure.reason for failure in failures}
+    channels = [as_email(message, config), as_post(message, config)]
+    failed = outcome.failed if outcome is not None else {}
     for channel in channels:
         if sent and channel["configured"]:
             channel["sent"] = (
@@ -33,14 +34,14 @@ def shown(message: delivery.Message, config, sent: bool = False, failures=()) ->
     }
 
 
-def email(message: delivery.Message, config) -> dict:
-    configured = bool(config.smtp)
+def as_email(message: Message, config) -> dict:
+    configured = bool(config.smtp_url)
     sender = config.mail_from if configured else UNSET_FROM
     recipients = config.notify_email if configured else (UNSET_TO,)
-    mail = delivery.Email(config.smtp, sender, recipients).compose(message)
+    mail = email.Email(config.smtp_url, sender, recipients).compose(message)
     headers = "".join(f"{name}: {value}\n" for name, value in mail.items())
     return {
-        "name": "email",
+        "name": email.NAME,
         "configured": configured,
         "to": ", ".join(recipients),
         "headers": headers,
@@ -50,15 +51,15 @@ def email(message: delivery.Message, config) -> dict:
     }
 
 
-def webhook(message: delivery.Message, config) -> dict:
-    configured = bool(config.notify_url)
-    body = json.dumps(delivery.Webhook.payload(message), indent=2, ensure_ascii=False)
+def as_post(message: Message, config) -> dict:
+    endpoint = config.notify_url
+    body = json.dumps(post.Post.payload(message), indent=2, ensure_ascii=False)
     return {
-        "name": "webhook",
-        "configured": configured,
-        # The path of a webhook's URL is its secret: the host only.
-        "to": setting_shown("NOTIFY_URL", config.notify_url) if configured else "",
+        "name": post.NAME,
+        "configured": endpoint is not None,
+        # The path of the URL is its secret, and the user and password are never shown.
+        "to": redacted(NOTIFY_URL, f"{endpoint.scheme}://{endpoint.netloc}/") if endpoint else "",
         "body": body,
         "sent": None,
-        "setup": None if configured else "set NOTIFY_URL to POST it",
+        "setup": None if endpoint else "set NOTIFY_URL to POST it",
     }

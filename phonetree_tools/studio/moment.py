@@ -1,5 +1,5 @@
 """A moment of a studio call, as the page's address holds it: the clock, the outcomes, and
-every action so far, the caller's and Twilio's.
+every action so far, the caller's and the carrier's.
 
 An action is a short token (``3``, ``_``, ``say:hours``, ``dial:busy``, ...); `Action.caller_method`
 is the one place that says which method of ``SimulatedCall`` plays it, for the studio's replay
@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 KEYS = set("0123456789*#")
 DIAL_RESULTS = ("completed", "answered", "busy", "no-answer", "failed", "canceled")
-# Enqueue's QueueResult when Twilio ends the wait; "hangup" is the caller hanging up instead,
+# Enqueue's QueueResult when the carrier ends the wait; "hangup" is the caller hanging up instead,
 # and "wait" keeps the caller holding, hearing the queue's wait music.
 QUEUE_RESULTS = ("bridged", "queue-full", "error", "system-error")
 QUEUE_CHOICES = ("wait", *QUEUE_RESULTS, "hangup")
-MAX_ACTIONS = 100  # a call's actions, caller's and Twilio's: a long call has a few dozen
+MAX_ACTIONS = 100  # a call's actions, caller's and the carrier's: a long call has a few dozen
 MAX_SAID = 500  # characters said, or left as a message
 MAX_SECONDS = 24 * 3600
 WORDS_PER_SECOND = 2.5  # how fast a caller speaks a message, for its recording's duration
@@ -48,8 +48,8 @@ class Action(NamedTuple):
         return f"{self.kind}:{self.value}" if self.value or self.kind != "hangup" else "hangup"
 
     @property
-    def by_twilio(self) -> bool:
-        """Twilio's side of the call (a Dial or a queue ending), not the caller's."""
+    def by_carrier(self) -> bool:
+        """The carrier's side of the call (a Dial or a queue ending), not the caller's."""
         return self.kind in ("dial", "hold", "queue")
 
     def fits(self, waiting: str | None, queued: bool) -> bool:
@@ -81,8 +81,8 @@ class Action(NamedTuple):
             message["transcript"] = self.value
         return ("record", message) if self.kind == "record" else ("hang_up", message)
 
-    def described(self) -> str:
-        """What happened, for the transcript."""
+    def described(self, carrier: str = "Twilio") -> str:
+        """What happened, for the transcript; ``carrier`` names the carrier's side."""
         words = f"“{self.value}”"
         if self.kind == "press":
             return f"pressed {self.value}"
@@ -91,15 +91,15 @@ class Action(NamedTuple):
         if self.kind == "silence":
             return "stayed silent"
         if self.kind == "dial":
-            return f"Twilio: the Dial ended, {self.value}"
+            return f"{carrier}: the Dial ended, {self.value}"
         if self.kind == "hold":
             position, average, waited = self.numbers
             return (
-                f"Twilio: holding in the queue, caller number {position}, "
+                f"{carrier}: holding in the queue, caller number {position}, "
                 f"average wait {average} s, waited {waited} s"
             )
         if self.kind == "queue":
-            return f"Twilio: the wait in the queue ended, {self.value}"
+            return f"{carrier}: the wait in the queue ended, {self.value}"
         if self.kind == "record":
             return f"left the message {words}, then pressed #" if self.value else "said nothing"
         return f"left the message {words}, and hung up" if self.value else "hung up"
@@ -147,7 +147,7 @@ def hold_numbers(texts: list[str]) -> tuple[int, int, int]:
 
 @dataclass
 class Moment:
-    """A call up to a moment: when it is, how Twilio ends a Dial or a queue, what happened."""
+    """A call up to a moment: when it is, how the carrier ends a Dial or a queue, what happened."""
 
     at: datetime
     actions: list[Action] = field(default_factory=list)
@@ -156,7 +156,7 @@ class Moment:
     hold: tuple[int, int, int] = (1, 0, 0)  # position, average wait, time waited
 
     def automatic(self, waiting: str | None, queued: bool, last: Action | None) -> Action | None:
-        """What Twilio does next by itself, if anything: a Dial ends as ``dial`` says, a wait
+        """What the carrier does next by itself, if anything: a Dial ends as ``dial`` says, a wait
         in the queue as ``queue`` says; holding, the wait music plays once per caller action."""
         if waiting == "dial":
             return Action("dial", self.dial)

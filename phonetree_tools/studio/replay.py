@@ -1,4 +1,4 @@
-"""Replay a studio call from its start up to a moment, over HTTP, as Twilio places calls.
+"""Replay a studio call from its start up to a moment, over HTTP, as the carrier places calls.
 
 Each step of the page replays the whole call: the address alone says what happened, so any
 address reproduces its moment, and the server keeps nothing of a call between steps. While a
@@ -15,12 +15,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from phonetree_engine import carriers
+from phonetree_engine.delivery import Outcome
 from phonetree_tools.caller import CallFailed, HTTPTransport, SimulatedCall
 from phonetree_tools.studio import business
 from phonetree_tools.studio.moment import WORDS_PER_SECOND, Action, Moment, recorded_seconds
 from phonetree_tools.studio.seams import CLOCK_HEADER
 
-MAX_AUTOMATIC = 10  # Twilio's actions in a row with none of the caller's: the tree goes round
+NOT_A_STUDIO_CALL = "not sent: the studio sends the messages of its own calls only"
+MAX_AUTOMATIC = 10  # the carrier's actions in a row with none of the caller's: the tree goes round
 STATE_PATH = re.compile(r"/state/([^/?#]+)")
 
 
@@ -58,17 +61,20 @@ class Walks:
         if walk is not None:
             walk.entries.append(entry)
 
-    def hand_message(self, message, real) -> list:
-        """Keep what the business would get; send it for real only when asked, and new."""
+    def hand_message(self, message, real) -> Outcome:
+        """Keep what the business would get; send it for real only when asked, and new.
+
+        A message shown, not sent, counts as taken, so that the caller hears what a caller
+        would; one of no studio call is neither shown nor sent, and says so.
+        """
         walk = self.following.get(str(message.fields.get("call_sid", "")))
-        if walk is None:  # not a studio call: captured nowhere, sent nowhere
-            return []
-        failures, sent = [], walk.live and walk.deliver and bool(real.channels)
-        if sent:
-            failures = real.deliver(message)
-        shown = business.shown(message, self.config, sent=sent, failures=failures)
-        walk.messages[message.id, message.kind] = shown  # Twilio's retry: the latest attempt
-        return failures
+        if walk is None:
+            return Outcome(failed=dict.fromkeys(real.names, NOT_A_STUDIO_CALL))
+        sent = walk.live and walk.deliver and bool(real.channels)
+        outcome = real.deliver(message) if sent else Outcome(taken=list(real.names))
+        shown = business.shown(message, self.config, sent=sent, outcome=outcome)
+        walk.messages[message.id, message.kind] = shown  # a carrier's retry: the latest attempt
+        return outcome
 
 
 @dataclass
@@ -76,7 +82,7 @@ class Played:
     """A call replayed up to its moment, and what the page shows of it."""
 
     moment: Moment
-    actions: list[Action] = field(default_factory=list)  # the moment's, then Twilio's own
+    actions: list[Action] = field(default_factory=list)  # the moment's, then the carrier's own
     events: list[dict] = field(default_factory=list)  # the transcript, in order
     first_heard: list[str] = field(default_factory=list)
     steps: list[tuple[Action, list[str]]] = field(default_factory=list)  # and what was heard
@@ -84,6 +90,7 @@ class Played:
     heard: int = 0
     call: SimulatedCall | None = None
     walk: Walk | None = None
+    carrier: str = "Twilio"  # who plays the other side of the call, by name
 
     def hear(self, call: SimulatedCall) -> None:
         for item in call.heard_verbs[self.heard :]:
@@ -103,8 +110,8 @@ class Played:
         self.actions.append(action)
         self.events.append(
             {
-                "kind": "twilio" if action.by_twilio else "caller",
-                "text": action.described(),
+                "kind": "carrier" if action.by_carrier else "caller",
+                "text": action.described(self.carrier),
                 "step": len(self.actions),
             }
         )
@@ -114,7 +121,9 @@ class Played:
         if action.kind == "press":
             posted = call.requests[sent].params.get("Digits") if len(call.requests) > sent else ""
             if posted != action.value:  # the Gather stopped listening, as on a phone
-                self.events.append({"kind": "note", "text": f"Twilio sent {posted or 'no keys'}"})
+                self.events.append(
+                    {"kind": "note", "text": f"{self.carrier} sent {posted or 'no keys'}"}
+                )
         self.hear(call)
         self.steps.append((action, list(call.last_heard)))
 
@@ -132,7 +141,9 @@ class Played:
     def state(self) -> str | None:
         """The state the call waits in: the one its waiting verb posts to."""
         verb = self.call.waiting_verb
-        found = STATE_PATH.search(urlsplit(verb.get("action") or "").path) if verb else None
+        if verb is None:  # (an Element without children is false: a Record, an Enqueue)
+            return None
+        found = STATE_PATH.search(urlsplit(verb.get("action") or "").path)
         return found.group(1) if found else None
 
     @property
@@ -165,17 +176,16 @@ def queued(call: SimulatedCall) -> bool:
 
 
 class Caller:
-    """Places the studio's calls to the app over HTTP, signed and addressed as Twilio would."""
+    """Places the studio's calls to the app over HTTP, signed and addressed as its carrier would.
 
-    def __init__(self, base_url: str, config, walks: Walks):
-        self.base_url, self.walks = base_url, walks
+    ``signing`` is ``SimulatedCall``'s carrier and key arguments (``playing.signing``).
+    """
+
+    def __init__(self, base_url: str, config, walks: Walks, signing: dict):
+        self.base_url, self.walks, self.signing = base_url, walks, signing
         self.public_url = config.public_url or base_url
         self.prefix = urlsplit(config.public_url).path if config.public_url else ""
-        self.signing = {}
-        if config.auth_token:
-            self.signing = {"auth_token": config.auth_token}
-        elif config.shared_key:
-            self.signing = {"shared_key": config.shared_key}
+        self.carrier = carriers.unsigned(config).title
 
     def placed(self, moment: Moment) -> SimulatedCall:
         return SimulatedCall(
@@ -187,14 +197,15 @@ class Caller:
         )
 
     def replay(self, moment: Moment, known: int | None = None, deliver: bool = False) -> Played:
-        """Play the moment's actions, then Twilio's own until the caller's turn or the end.
+        """Play the moment's actions, then the carrier's own until the caller's turn or the end.
 
         Messages of the actions from ``known`` on (default: none) go out for real if
         ``deliver``; the others are only shown.
         """
         known = len(moment.actions) if known is None else known
         call = self.placed(moment)
-        played = Played(moment, call=call, walk=Walk(call.params["CallSid"], deliver=deliver))
+        walk = Walk(call.params["CallSid"], deliver=deliver)
+        played = Played(moment, call=call, walk=walk, carrier=self.carrier)
         with self.walks.follow(played.walk):
             try:
                 call.start(self.prefix + "/voice")
@@ -228,7 +239,7 @@ class Caller:
             played.act(call, action)
 
     def hung_up(self, call: SimulatedCall, played: Played) -> None:
-        """The number's status callback, as Twilio sends it once the call is over."""
+        """The number's status callback, as the carrier sends it once the call is over."""
         try:
             call.status_callback(self.prefix + "/status", duration=call_seconds(played))
         except CallFailed as error:

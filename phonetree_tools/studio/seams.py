@@ -1,8 +1,7 @@
-"""Where the studio reaches into the app it serves: its table, its clock, its log, its delivery.
+"""Where the studio reaches into the app it serves: its tree, its clock, its log, its delivery.
 
-Each is one small function here, so that when the app factory changes (a ``delivery=``
-argument, the table held elsewhere) the studio follows in this file only. Everything else in
-the studio speaks to the app as Twilio does, over HTTP.
+Each is one small function here, so that when the engine changes the studio follows in this
+file only. Everything else in the studio speaks to the app as the carrier does, over HTTP.
 """
 
 from __future__ import annotations
@@ -12,11 +11,12 @@ import logging
 import time
 from datetime import datetime, timezone
 
-from phonetree_engine import delivery, logs, notify
+from phonetree_engine import logs
+from phonetree_engine.delivery import Message, Outcome
 from phonetree_tools import logread
 
 # The moment a studio call pretends it is: set for each request from this header, read by the
-# app's clock. Twilio never sends it; only the studio's own caller does.
+# app's clock. No carrier sends it; only the studio's own caller does.
 CLOCK_HEADER = "X-Studio-Clock"
 _MOMENT: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("moment", default=None)
 
@@ -25,10 +25,9 @@ def engine_of(app):
     return app.config["phonetree.engine"]
 
 
-def tree_of(app) -> tuple[dict, str]:
-    """The app's state table and its start state."""
-    engine = engine_of(app)
-    return engine.table, engine.start
+def tree_of(app):
+    """The app's tree: its table, its start state, its settings and defaults."""
+    return engine_of(app).tree
 
 
 def config_of(app):
@@ -121,25 +120,20 @@ def keeps(record: logging.LogRecord, level: int) -> bool:
 
 
 class CapturedDelivery:
-    """Stands in for ``delivery.Delivery``: each message goes to ``hand(message, real)``, which
-    returns the channels that did not take it; ``real`` is the configured delivery."""
+    """The app's delivery while the studio serves it: each message goes to ``hand(message,
+    real)``, which returns its ``Outcome``; ``real`` is the delivery the settings configured."""
 
-    def __init__(self, config, hand):
-        self.real = delivery.Delivery.from_config(config)
-        self.channels = self.real.channels
-        self.hand = hand
+    def __init__(self, real, hand):
+        self.real, self.hand = real, hand
+        self.channels = real.channels
+        self.later = None  # retries in the background, should a carrier not retry itself
 
-    def from_config(self, config, timeout=None) -> CapturedDelivery:
-        return self
-
-    def deliver(self, message: delivery.Message) -> list[delivery.Failure]:
+    def deliver(self, message: Message) -> Outcome:
         return self.hand(message, self.real)
 
 
-def capture_delivery(app, hand) -> None:
-    """Hand each message the app delivers to ``hand`` instead of sending it.
-
-    Until the app factory takes a ``delivery=``, the app builds its delivery in ``notify``
-    from the settings, on each message: the studio replaces that one name, in its own process.
-    """
-    notify.Delivery = CapturedDelivery(config_of(app), hand)
+def capture_delivery(app, hand) -> CapturedDelivery:
+    """Hand each message the app delivers to ``hand`` instead of sending it."""
+    setup = engine_of(app).setup
+    setup.delivery = CapturedDelivery(setup.delivery, hand)
+    return setup.delivery

@@ -1,7 +1,7 @@
 """``python phonetree.py studio``: the app and the studio's page on one local server.
 
 One waitress server on 127.0.0.1 answers both: ``/`` and ``/studio/...`` are the studio's,
-every other path is the app's, the very app ``serve`` runs. The studio plays Twilio against
+every other path is the app's, the very app ``serve`` runs. The studio plays the carrier against
 that app over HTTP, through the same server.
 """
 

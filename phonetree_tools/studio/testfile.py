@@ -12,37 +12,39 @@ import os
 import textwrap
 from collections.abc import Mapping
 
-from phonetree_engine.settings import SERVER_SETTINGS, SETTINGS
+from phonetree_engine.carriers import DEFAULT as DEFAULT_CARRIER
+from phonetree_engine.carriers import carrier_groups
+from phonetree_engine.delivery import channel_groups
+from phonetree_engine.settings import SERVER
+from phonetree_tools.platform import groups
 from phonetree_tools.studio.moment import Action
 from phonetree_tools.studio.replay import Played
 
-# Settings that do not change what a caller hears: secrets, where messages go, the public URL.
-LEFT_OUT = {
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_SHARED_KEY",
-    "ALLOW_UNSIGNED",
-    "PUBLIC_URL",
-    "SMTP_URL",
-    "NOTIFY_EMAIL",
-    "MAIL_FROM",
-    "NOTIFY_URL",
-    *SERVER_SETTINGS,
+# Settings that do not change what a caller hears: the carriers' keys, where messages go, the
+# server's own, the public URL (and no secret is ever written).
+LEFT_OUT = {"PUBLIC_URL", "ALLOW_UNSIGNED"} | {
+    setting.name
+    for group in [*carrier_groups(), *channel_groups(), SERVER]
+    for setting in group.settings
 }
 ALWAYS = ("OPENING_HOURS", "TIMEZONE", "LANGUAGES")  # written even when they are the defaults
 WIDTH = 100  # the project's line length
 WORDS_WIDTH = 84  # a string's words per line, quotes and indent aside
 
 
-def call_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The settings that shaped the studio's calls, as the environment gave them."""
+def call_settings(tree, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings that shaped the studio's calls to ``tree``, as the environment gave them
+    (or as the tree's defaults and the declarations say, for those always written)."""
     environ = os.environ if environ is None else environ
+    defaults = tree.defaults or {}
     found = {}
-    for name, default, _ in SETTINGS:
-        value = (environ.get(name) or "").strip()
-        if name in LEFT_OUT:
-            continue
-        if value or name in ALWAYS:
-            found[name] = value or default
+    for group in groups(tree):
+        for setting in group.settings:
+            if setting.secret or setting.name in LEFT_OUT:
+                continue
+            value = (environ.get(setting.name) or "").strip()
+            if value or setting.name in ALWAYS:
+                found[setting.name] = value or defaults.get(setting.name) or setting.default
     return found
 
 
@@ -53,14 +55,21 @@ def test_name(played: Played) -> str:
 
 
 def app_builder() -> str:
-    """How the test builds the app: the one line to change when ``make_app`` takes settings."""
-    return "make_app(Config.from_environ(SETTINGS), clock=lambda: MOMENT)"
+    """How the test builds the app: the shipped tree's, with the settings as variables."""
+    return "make_app(SETTINGS, clock=lambda: MOMENT)"
+
+
+def placing(played: Played) -> str:
+    """The simulated call, of the carrier the studio played (Twilio's needs no argument)."""
+    carrier = played.call.carrier
+    named = f", carrier={literal(carrier)}" if carrier != DEFAULT_CARRIER else ""
+    return f"SimulatedCall({app_builder()}{named})"
 
 
 def generate(played: Played, settings: Mapping[str, str]) -> str:
     """The test file's text."""
     outcome = played.call.outcome or ()
-    failed = outcome[:1] == ("error",)  # Twilio would have said "an application error..."
+    failed = outcome[:1] == ("error",)  # the carrier would have said "an application error..."
     lines = [
         '"""A call placed in phonetree\'s studio, replayed with the simulated caller."""',
         "",
@@ -68,7 +77,6 @@ def generate(played: Played, settings: Mapping[str, str]) -> str:
         "",
         *(["import pytest", ""] if failed else []),
         "from phonetree import make_app",
-        "from phonetree_engine.settings import Config",
         f"from phonetree_tools.caller import {'CallFailed, ' if failed else ''}SimulatedCall",
         "",
         "# The settings that shaped the call, and the moment it was placed.",
@@ -79,7 +87,7 @@ def generate(played: Played, settings: Mapping[str, str]) -> str:
         "",
         "",
         f"def {test_name(played)}():",
-        f"    call = SimulatedCall({app_builder()})",
+        f"    call = {placing(played)}",
     ]
     steps = [('start("/voice")', played.first_heard)]
     steps += [(invocation(action), heard) for action, heard in played.steps]

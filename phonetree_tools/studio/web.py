@@ -11,6 +11,7 @@ the same server, so few steps run at once: the server's threads must stay free t
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import xml.etree.ElementTree as ET
@@ -20,7 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import bottle
 
-from phonetree_tools import diagram, terminal
+from phonetree_engine import carriers
+from phonetree_tools import diagram, playing, terminal
 from phonetree_tools.studio import layout, moment, sessions, testfile
 from phonetree_tools.studio.replay import Caller, Played, Walks
 from phonetree_tools.studio.seams import (
@@ -40,11 +42,13 @@ class Studio:
     """The page and its API, for one app."""
 
     def __init__(self, app, quiet: bool = True):
-        self.table, self.start = tree_of(app)
+        self.tree = tree_of(app)
+        self.table, self.start = self.tree.table, self.tree.start
         self.config = config_of(app)
+        self.signing = playing.signing(app, self.config)  # the carrier's way, as `call` signs
         self.walks = Walks(self.config)
         capture_log(self.walks.take_entry, quiet)
-        capture_delivery(app, self.walks.hand_message)
+        self.delivery = capture_delivery(app, self.walks.hand_message)
         self.sessions = sessions.Sessions(self.table)
         self.steps = threading.BoundedSemaphore(STEPS_AT_ONCE)
         self.caller: Caller | None = None
@@ -59,7 +63,7 @@ class Studio:
 
     def listening(self, base_url: str) -> None:
         """The server's own address, where the studio's calls go."""
-        self.caller = Caller(base_url, self.config, self.walks)
+        self.caller = Caller(base_url, self.config, self.walks, self.signing)
         port = urlsplit(base_url).port
         self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
 
@@ -71,15 +75,21 @@ class Studio:
             "exits": [[a, b, label] for a, label, b in diagram.edges(self.table)],
             "languages": list(self.config.languages),
             "timezone": str(self.config.timezone),
-            "channels": {"email": bool(self.config.smtp), "webhook": bool(self.config.notify_url)},
+            "channels": [channel.name for channel in self.delivery.channels],
+            "carrier": carriers.unsigned(self.config).title,
             "dial": list(moment.DIAL_RESULTS),
             "queue": list(moment.QUEUE_CHOICES),
         }
         page = (STATIC / "index.html").read_text(encoding="utf-8")
         data = json.dumps(facts).replace("</", "<\\/")
-        return page.replace("<!--tree-->", layout.svg(self.table, self.start)).replace(
-            "<!--facts-->", data
-        )
+        filled = {
+            "<!--tree-->": layout.svg(self.table, self.start),
+            "<!--facts-->": data,
+            "<!--carrier-->": html.escape(carrier_line(self.config, self.signing)),
+        }
+        for mark, text in filled.items():
+            page = page.replace(mark, text)
+        return page
 
     def show_page(self):
         """The studio's page."""
@@ -127,7 +137,7 @@ class Studio:
         """The call up to its moment as a pytest file, to save under tests/."""
         query = parse_qs(bottle.request.environ.get("QUERY_STRING", ""), keep_blank_values=True)
         played = self.replayed(query)
-        source = testfile.generate(played, testfile.call_settings())
+        source = testfile.generate(played, testfile.call_settings(self.tree))
         bottle.response.content_type = "text/x-python; charset=utf-8"
         name = testfile.test_name(played)
         bottle.response.set_header("Content-Disposition", f'attachment; filename="{name}.py"')
@@ -165,6 +175,17 @@ class Studio:
             raise bottle.HTTPError(403, "Forbidden: steps come from the studio's own page.")
         if environ.get("CONTENT_TYPE", "").split(";")[0].strip() != "application/json":
             raise bottle.HTTPError(415, "Unsupported Media Type: send application/json.")
+
+
+def carrier_line(config, signing: dict) -> str:
+    """Which carrier the studio plays, and whether it signs its webhooks."""
+    carrier = carriers.unsigned(config)
+    how = (
+        f"webhooks signed as {carrier.title} signs"
+        if set(signing) - {"carrier"}
+        else f"webhooks unsigned: {' or '.join(carrier.keys)} is not set"
+    )
+    return f"Carrier: {carrier.title} (PROVIDER={carrier.name}), {how}."
 
 
 def read_json(request) -> dict:

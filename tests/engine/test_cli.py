@@ -529,7 +529,7 @@ def test_call_with_a_language_the_tree_does_not_speak_exits_2(phonetree):
     assert (result.code, lines(result.stderr)[-1]) == (
         2,
         "phonetree call: --language fr-FR: the tree speaks en-US; "
-        "set LANGUAGES=en-US,fr-FR (with its words in states/) to add it",
+        "set LANGUAGES=en-US,fr-FR (with its words in the tree) to add it",
     )
 
 

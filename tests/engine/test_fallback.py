@@ -165,16 +165,20 @@ def test_a_recording_sent_on_to_the_fallback_url_is_delivered_not_dialled():
         ),
     ],
 )
-def test_the_fallback_speaks_the_first_language_in_the_trees_words(
+def test_the_fallback_speaks_every_language_the_first_first_in_the_trees_words(
     validate, languages, apology, record
 ):
     call = fallback_call(broken_tree(LANGUAGES=languages), validate)
-    first = languages.split(",")[0]
-    assert call.heard == [apology]
-    assert call.document.find("Say").get("language") == first
+    tags = languages.split(",")
+    first, second = tags[0], tags[1]
+    assert call.heard[0] == apology
+    assert len(call.heard) == 2 and call.heard[1] != apology
+    said = [say.get("language") for say in call.document.iter("Say")]
+    assert said == [first, second]
     call.dial_result("no-answer")
-    assert call.last_heard == [record]
-    assert {say.get("language") for say in call.document.iter("Say")} == {first}
+    assert call.last_heard[0] == record
+    record_said = [s.get("language") for s in call.document.iter("Say")]
+    assert record_said == [first, second, first, second]  # the prompt, then "no message"
 
 
 def test_the_fallback_says_what_another_tree_gives_it(validate):

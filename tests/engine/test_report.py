@@ -1,5 +1,6 @@
 """`report` on the app's real log lines, and on what else a log holds: other programs' lines,
-platform prefixes, lines cut off, gzip, nothing at all, and a window of time."""
+platform prefixes, lines cut off, gzip, nothing at all, and a window of time; on the office
+(``trees/office.py``), its queue's wait music a state of its own, and calls of every carrier."""
 
 from __future__ import annotations
 
@@ -17,16 +18,16 @@ import pytest
 from twilio.twiml.voice_response import Gather
 from webtest import TestApp
 
-import states
-from phonetree import make_app
 from phonetree_engine.logs import Formatter
-from phonetree_engine.settings import Config
-from phonetree_engine.tree import Choose, Keys, State
+from phonetree_engine.tree import Choose, Keys, Option, State
 from phonetree_tools import report
 from phonetree_tools.caller import SimulatedCall
+from phonetree_tools.carriers import NAMES as CARRIERS
 from phonetree_tools.logread import MAX_LINE, PREFIXES, Entry, merged, parse
 from phonetree_tools.traffic import GRACE, STALE, Traffic
 from tests.conftest import OPEN, ROOT
+from tests.engine.heard import SAVED
+from tests.engine.trees import office
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = timezone.utc
@@ -47,9 +48,9 @@ def log_lines():
     logger.setLevel(level)
 
 
-def place(app, keys, end=None):
+def place(app, keys, end=None, carrier="twilio"):
     """One call: start, press each key (``_`` for silence), then ``end(call)``."""
-    call = SimulatedCall(app)
+    call = SimulatedCall(app, carrier=carrier)
     call.start("/voice")
     for key in keys:
         call.silence() if key == "_" else call.press(key)
@@ -64,17 +65,21 @@ def hang_up(app, call, duration=30):
     assert TestApp(app).post("/status", params).xml.tag == "Response"
 
 
+def three_calls(app, carrier="twilio"):
+    """Three calls through ``app`` at an open hour, with ``carrier``'s call ids."""
+    place(app, "3", lambda call: hang_up(app, call, 20), carrier)  # hangs up hearing the hours
+    place(app, "1", lambda call: call.record(duration=9), carrier)  # leaves a message at orders
+    place(app, "0", lambda call: call.dial_result("completed", duration=40), carrier)
+
+
 @pytest.fixture
 def calls(build, log_lines):
-    """Three calls through the app at an open hour, and the lines they wrote."""
-    app = build(OPEN)
-    place(app, "3", lambda call: hang_up(app, call, 20))  # hangs up while hearing the hours
-    place(app, "1", lambda call: call.record(duration=9))  # leaves a message at sales
-    place(app, "0", lambda call: call.dial_result("completed", duration=40))
+    """Three calls through the office at an open hour, and the lines they wrote."""
+    three_calls(build(OPEN))
     return log_lines()
 
 
-def summarize(lines, table=states.TABLE, **window):
+def summarize(lines, table=office.TABLE, **window):
     """The report's summary of ``lines``, read as the command reads them."""
     return Traffic(table, NEW_YORK, **window).read(merged([lines], UTC)).summary()
 
@@ -82,7 +87,7 @@ def summarize(lines, table=states.TABLE, **window):
 def summarize_files(paths):
     out = io.StringIO()
     options = {"business_zone": NEW_YORK, "log_zone": UTC, "format": "json", "out": out}
-    report.run(states.TABLE, states.START, [str(path) for path in paths], **options)
+    report.run(office.TABLE, "greeting", [str(path) for path in paths], **options)
     return json.loads(out.getvalue())
 
 
@@ -99,24 +104,24 @@ EXPECTED = (
     3,
     {
         "greeting": (3, 0),
-        "language": (3, 0),  # passed at once: the tree speaks one language
+        "language": (3, 0),  # passed at once: the office speaks one language
         "menu": (3, 0),
         "hours": (1, 1),
-        "sales": (1, 0),
+        "orders": (1, 0),
         "voicemail": (1, 0),
-        "message_saved": (1, 1),
-        "reception": (1, 0),
+        "saved": (1, 1),
+        "desk": (1, 0),
         "goodbye": (1, 1),
     },
     {
         ("greeting", "language"): 3,
         ("language", "menu"): 3,
         ("menu", "hours"): 1,
-        ("menu", "sales"): 1,
-        ("sales", "voicemail"): 1,
-        ("voicemail", "message_saved"): 1,
-        ("menu", "reception"): 1,
-        ("reception", "goodbye"): 1,
+        ("menu", "orders"): 1,
+        ("orders", "voicemail"): 1,
+        ("voicemail", "saved"): 1,
+        ("menu", "desk"): 1,
+        ("desk", "goodbye"): 1,
     },
 )
 
@@ -130,7 +135,7 @@ def test_the_lines_of_three_calls_give_back_the_calls(calls):
 
 def test_a_chained_answer_logs_every_state_it_entered(calls):
     (line,) = [line for line in calls if "path=/state/menu/exit digits=1 " in line]
-    assert parse(line, UTC).fields["entered"] == "sales,voicemail"
+    assert parse(line, UTC).fields["entered"] == "orders,voicemail"
 
 
 def test_the_status_callback_logs_the_end_of_the_call(calls):
@@ -149,15 +154,14 @@ def test_the_json_report_has_the_documented_shape(calls, tmp_path):
     assert counts(summary) == EXPECTED
 
 
-def test_a_handler_failure_is_counted_and_its_traceback_skipped(log_lines):
+def test_a_handler_failure_is_counted_and_its_traceback_skipped(build, log_lines):
     def buggy(call):
         raise RuntimeError("a bug in a handler")
 
-    table = {**states.TABLE, "hours": State(states.hours.enter, Choose(buggy, ("menu",)))}
-    app = make_app(Config(), table=table, clock=lambda: OPEN)
-    place(app, "31")  # hours, then the bug: an apology and the menu
+    tree = office.tree(hours=State(office.hours, Choose(buggy, ("menu",))))
+    place(build(tree=tree), "31")  # hours, then the bug: an apology and the menu
     lines = log_lines()
-    summary = summarize(lines, table=table)
+    summary = summarize(lines, table=tree.table)
     assert summary["failures"]["handler_failed"] == 1
     ours = [line for line in lines if " phonetree webhook " in line or "handler-failed" in line]
     assert len(ours) == 4
@@ -175,10 +179,175 @@ def test_a_menu_given_up_on_is_counted(build, log_lines):
 
 
 def test_a_closed_office_counts_the_state_it_passed(build, log_lines):
-    place(build(OPEN.replace(hour=3)), "0")  # closed: reception goes on to unavailable
+    place(build(OPEN.replace(hour=3)), "0")  # closed: the desk goes on to unavailable
     summary = summarize(log_lines())
     taken = {(e["from"], e["to"]) for e in summary["edges"] if e["count"]}
-    assert {("menu", "reception"), ("reception", "unavailable")} <= taken
+    assert {("menu", "desk"), ("desk", "unavailable")} <= taken
+
+
+# Call ids ####################################################################
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+CALL_IDS = {"twilio": r"CA[0-9a-f]{32}", "telnyx": r"v2:[\w-]{50,}", "signalwire": UUID}
+CALL_IDS["somleng"] = UUID
+
+
+def test_every_carrier_has_the_shape_of_its_call_ids():
+    assert set(CALL_IDS) == set(CARRIERS)
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_calls_with_any_carriers_call_ids_give_back_the_calls(build, log_lines, carrier):
+    three_calls(build(OPEN), carrier)
+    lines = log_lines()
+    starts = [parse(line, UTC).fields["call"] for line in lines if " path=/voice " in line]
+    assert len(set(starts)) == 3
+    assert all(re.fullmatch(CALL_IDS[carrier], sid) for sid in starts), starts
+    summary = summarize(lines)
+    assert counts(summary) == EXPECTED
+    assert summary["outcomes"]["left_message"] == 1
+    assert summary["call_status"] == {"completed": 1}
+
+
+def test_a_repeated_recording_of_a_telnyx_call_counts_once_and_another_call_apart():
+    one, other = "v2:" + "aB-_9" * 11, "v2:" + "aB-_9" * 10 + "aB-_8"  # the last letter apart
+    lines = [
+        f"2026-11-24 15:00:0{index},000 INFO phonetree.business recording call={sid} "
+        "status=completed\n"
+        for index, sid in enumerate([one, one, other])
+    ]
+    assert summarize(lines)["outcomes"]["left_message"] == 2
+
+
+# The queue's wait music ######################################################
+# The help desk's hold state plays while a caller is queued; the carrier fetches it again each
+# time its music runs out, and its keys lead to states that play in the queue too.
+
+
+def queued(app, *queue_times):
+    """A call put in the help desk's queue, its wait music fetched at each of ``queue_times``."""
+    call = place(app, "2")
+    for seconds in queue_times:
+        if call.waiting_for == "input":  # the offer's keys unpressed: the music runs out
+            call.silence()
+        call.hold(position=1, queue_time=seconds)
+    return call
+
+
+def ended(summary):
+    return {name: s["ended_here"] for name, s in summary["states"].items() if s["ended_here"]}
+
+
+def shares(summary):
+    return {(e["from"], e["to"]): e["share"] for e in summary["edges"] if e["count"]}
+
+
+def stamped(lines, seconds):
+    """The lines as if written at these seconds after 15:00:00 (2026-11-24, UTC)."""
+    assert len(lines) == len(seconds)
+    return [
+        f"2026-11-24 15:{s // 60:02d}:{s % 60:02d},000{line[23:]}"
+        for s, line in zip(seconds, lines, strict=True)
+    ]
+
+
+def test_wait_music_played_again_is_one_stay_in_the_hold_state(build, log_lines):
+    queued(build(OPEN), 0, 20, 40).queue_result("bridged", queue_time=50)  # ran out twice
+    summary = summarize(log_lines())
+    _, states_, edges = counts(summary)
+    assert (states_["helpdesk"], states_["hold"], states_["goodbye"]) == ((1, 0), (1, 0), (1, 1))
+    assert edges[("helpdesk", "hold")] == 1
+    assert shares(summary)[("helpdesk", "hold")] == 1.0  # of the calls queued
+    assert shares(summary)[("helpdesk", "goodbye")] == 1.0  # of those that left the queue
+    assert summary["outcomes"]["queued_and_bridged"] == 1
+    assert summary["outcomes"]["hung_up_at_menu"] == 0
+
+
+def test_the_queues_exit_takes_the_call_out_of_its_wait_music(build, log_lines):
+    """Two replicas write in the same millisecond: the queue's exit and the music's last
+    fetch at one time, and the call still ends where the queue's exit took it."""
+    queued(build(OPEN), 0, 40).queue_result("hangup", queue_time=70)
+    lines = stamped(log_lines(), [0, 5, 6, 70, 70])
+    summary = summarize(lines)
+    assert ended(summary) == {"goodbye": 1}
+    assert summary["outcomes"]["hung_up_in_queue"] == 1
+    assert summary["outcomes"]["hung_up_at_menu"] == 0
+
+
+def test_a_call_still_queued_when_the_log_ends_did_not_hang_up_at_a_menu(build, log_lines):
+    queued(build(OPEN), 0, 40)  # the offer of keys, and nothing more
+    summary = summarize(log_lines())
+    assert ended(summary) == {"hold": 1}
+    assert summary["outcomes"]["hung_up_at_menu"] == 0
+
+
+def test_time_to_reach_a_person_counts_from_entering_the_queue(build, log_lines):
+    """Queued at 5 s, the music fetched at 6, 126 and 246 s, bridged 250 s after queueing:
+    a person answered 255 s into the call, however often the music ran out."""
+    queued(build(OPEN), 0, 120, 240).queue_result("bridged", queue_time=250)
+    lines = stamped(log_lines(), [0, 5, 6, 126, 246, 300])
+    times = summarize(lines)["times"]
+    assert times["to_person"] == {"count": 1, "median": 255, "p90": 255}
+    assert times["in_queue"] == {"count": 1, "median": 250, "p90": 250}
+
+
+def test_a_long_message_after_leaving_the_queue_ends_the_call_once(build, log_lines):
+    """Key 1 leaves the queue (its Leave is no end of the call), the queue's exit goes to
+    voicemail, and the message is over after the time a call is kept once it has ended."""
+    call = queued(build(OPEN), 0, 40)
+    call.press("1")
+    call.record(duration=GRACE + 60)
+    assert call.last_heard == [SAVED]
+    done = 50 + GRACE + 60
+    lines = stamped(log_lines(), [0, 5, 6, 40, 45, 45, done, done, done])
+    other = stamped([forged("CAother", "/voice", "greeting,language,menu")], [45 + GRACE + 5])
+    summary = summarize(lines[:6] + other + lines[6:])  # meanwhile, another call
+    assert ended(summary) == {"saved": 1, "menu": 1}
+    _, _, edges = counts(summary)
+    assert (edges[("hold", "leave_queue")], edges[("helpdesk", "voicemail")]) == (1, 1)
+    outcomes = summary["outcomes"]
+    assert (outcomes["left_queue"], outcomes["left_message"]) == (1, 1)
+
+
+def test_a_callback_requested_in_the_queue_ends_there(build, log_lines):
+    call = queued(build(OPEN), 0, 40)
+    call.press("2")  # called back: the number it called from is offered
+    call.press("1")  # confirmed
+    assert call.outcome == ("hangup",)
+    summary = summarize(log_lines())
+    assert ended(summary) == {"callback_requested": 1}
+    _, _, edges = counts(summary)
+    assert edges[("hold", "callback_number")] == 1
+    assert edges[("callback_number", "callback_requested")] == 1
+    outcomes = {name: n for name, n in summary["outcomes"].items() if n}
+    assert outcomes == {"requested_callback": 1}
+
+
+def test_a_callback_given_up_on_leaves_the_queue_for_a_message(build, log_lines):
+    call = queued(build(OPEN), 0, 40)
+    call.press("2")
+    for _ in range(3):  # nothing confirmed: the collect gives up, callback_declined leaves
+        call.silence()
+    call.record(duration=5)
+    assert call.last_heard == [SAVED]
+    summary = summarize(log_lines())
+    assert ended(summary) == {"saved": 1}
+    _, _, edges = counts(summary)
+    assert edges[("callback_number", "callback_declined")] == 1
+    outcomes = {name: n for name, n in summary["outcomes"].items() if n}
+    assert outcomes == {"left_queue": 1, "left_message": 1, "gave_up_after_retries": 1}
+
+
+def test_a_wrong_key_in_the_wait_music_plays_it_again(build, log_lines):
+    call = queued(build(OPEN), 0, 40)
+    call.press("7")  # the hold state again, then its music runs out and is fetched again
+    call.hold(position=1, queue_time=80)
+    call.press("1")
+    summary = summarize(log_lines())
+    _, states_, edges = counts(summary)
+    assert states_["hold"] == (2, 0)
+    assert (edges[("helpdesk", "hold")], edges[("hold", "hold")]) == (1, 1)
+    assert ended(summary) == {"voicemail": 1}  # hung up at the beep
 
 
 # Other lines #################################################################
@@ -227,10 +396,10 @@ def forged(sid, path, entered):
 @pytest.fixture
 def forgeries(calls):
     """Lines that quote a webhook line where no line of ours starts, as a router logs a header
-    a client sent: a new call, and a real call sent on to sales."""
+    a client sent: a new call, and a real call sent on to orders."""
     sid = parse(next(line for line in calls if " path=/voice " in line), UTC).fields["call"]
     new_call = forged("CAforged", "/voice", "greeting,language,menu")
-    moved = forged(sid, "/state/menu/exit", "sales")
+    moved = forged(sid, "/state/menu/exit", "orders")
     router = '2026-11-24T15:00:05.113+00:00 heroku[router]: at=info method=POST path="/voice" '
     return [
         f'{router}host=tree.example.com fwd="{new_call}" dyno=web.1 status=200 bytes=300\n',
@@ -256,10 +425,10 @@ def test_the_forged_lines_are_well_formed_where_our_lines_start(calls, forgeries
     """The same text at the start of a line would count: the test above tests the place."""
     sid = parse(next(line for line in calls if " path=/voice " in line), UTC).fields["call"]
     lines = [*calls, forged("CAforged", "/voice", "greeting,language,menu") + "\n"]
-    lines.append(forged(sid, "/state/menu/exit", "sales") + "\n")
+    lines.append(forged(sid, "/state/menu/exit", "orders") + "\n")
     calls_, states_, _ = counts(summarize(lines))
     assert calls_ == 4
-    assert states_["sales"][0] == 2
+    assert states_["orders"][0] == 2
 
 
 def test_the_text_report_says_why_lines_were_skipped(calls, forgeries):
@@ -274,7 +443,7 @@ def test_the_text_report_says_why_lines_were_skipped(calls, forgeries):
         1,
     )
     assert lines["skipped"] == skipped + len(forgeries) + len(cut) + 1
-    text = report.text(summary | {"timezone": "UTC"}, states.TABLE, states.START)
+    text = report.text(summary | {"timezone": "UTC"}, office.TABLE, "greeting")
     assert (
         f"skipped: {skipped + len(forgeries)} not ours, {len(cut)} incomplete, "
         "1 too long (over 65,536 characters)"
@@ -335,7 +504,7 @@ def test_lines_of_older_versions_count_the_state_each_answer_left_the_call_in(ca
     assert calls_ == 3
     assert states_["menu"] == (3, 0)
     assert "greeting" not in states_  # went on at once: those lines did not say
-    assert edges[("menu", "reception")] == 1
+    assert edges[("menu", "desk")] == 1
 
 
 def test_a_recording_logged_without_a_status_counts_as_a_message():
@@ -351,19 +520,35 @@ def test_lines_the_app_could_not_write_are_reported(calls):
 
 
 def test_the_text_report_tells_each_count_in_words(calls):
-    text = report.text(summarize(calls) | {"timezone": "UTC"}, states.TABLE, states.START)
+    text = report.text(summarize(calls) | {"timezone": "UTC"}, office.TABLE, "greeting")
     assert "calls: 3" in text.splitlines()
     assert re.search(r"^hours +1 +1$", text, re.M)
-    assert re.search(r"^menu -> sales +1 +33%$", text, re.M)
+    assert re.search(r"^menu -> orders +1 +33%$", text, re.M)
     assert re.search(r"^  reached a person +1$", text, re.M)
     assert re.search(r"^  left a message +1$", text, re.M)  # the simulated recording callback
 
 
+def test_the_text_report_keeps_its_columns_for_long_names(build, log_lines):
+    call = queued(build(OPEN), 0, 40)
+    call.press("2")
+    call.press("1")
+    text = report.text(summarize(log_lines()) | {"timezone": "UTC"}, office.TABLE, "greeting")
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("edge "))
+    (row,) = [line for line in lines if line.startswith("callback_number -> ")]
+    assert row.split() == ["callback_number", "->", "callback_requested", "1", "100%"]
+    assert len(row) == len(header)
+    state = next(line for line in lines if line.startswith("callback_requested "))
+    assert len(state) == len(next(line for line in lines if line.startswith("state ")))
+
+
 def test_the_dot_report_is_the_graph_with_counts(calls):
     summary = summarize(calls)
-    drawn = report.dot(summary, states.TABLE, states.START).splitlines()
+    drawn = report.dot(summary, office.TABLE, "greeting").splitlines()
     assert '    _call -> greeting [label="3 calls"];' in drawn
-    assert '    menu -> hours [label="3, say hours, say horario\\n1 (33%)"];' in drawn
+    assert (
+        '    menu -> hours [label="3, say hours, say horario, say l\'horaire\\n1 (33%)"];' in drawn
+    )
     assert '    hours [label="hours\\n1 in, 1 ended here", color="#c0392b"];' in drawn
     assert '    goodbye [shape=doublecircle, label="goodbye\\n1 in, 1 ended here"];' in drawn
 
@@ -374,7 +559,7 @@ def test_an_empty_input_reports_no_calls():
     assert all(s == {"entered": 0, "ended_here": 0} for s in summary["states"].values())
     assert summary["lines"]["read"] == 0
     for render in (report.text, report.mermaid, report.dot):
-        assert render(summary | {"timezone": "UTC"}, states.TABLE, states.START)
+        assert render(summary | {"timezone": "UTC"}, office.TABLE, "greeting")
 
 
 def test_gzip_and_plain_files_give_the_same_report(calls, tmp_path):
@@ -422,7 +607,8 @@ def test_the_report_page_names_every_prefix_and_every_key(calls):
 
 
 def calls_of(lines, suffix):
-    return [line.replace("call=CA", f"call=CA{suffix}") for line in lines]
+    """The same calls under other call ids."""
+    return [re.sub(r" call=(\S+)", rf" call=\1{suffix}", line) for line in lines]
 
 
 def at(lines, when):
@@ -483,8 +669,9 @@ def test_bad_arguments_get_a_message_not_a_traceback(args, message):
 
 
 def phonetree(*args, stdin=b""):
+    """The office's ``python phonetree.py ARGS``, in a process of its own."""
     return subprocess.run(
-        [sys.executable, "phonetree.py", *args],
+        [sys.executable, "-m", "tests.engine.office_cli", *args],
         cwd=ROOT,
         input=stdin,
         capture_output=True,
@@ -497,7 +684,7 @@ def phonetree(*args, stdin=b""):
 
 
 def test_memory_holds_only_the_calls_still_open():
-    traffic = Traffic(states.TABLE, NEW_YORK)
+    traffic = Traffic(office.TABLE, NEW_YORK)
     most = 0
     for number in range(2000):  # calls that never send a status line
         began = number * 600.0
@@ -514,7 +701,7 @@ def start_fields(sid):
 
 
 def test_a_call_that_ended_is_forgotten_soon_after():
-    traffic = Traffic(states.TABLE, NEW_YORK)
+    traffic = Traffic(office.TABLE, NEW_YORK)
     traffic.add(Entry(0.0, "webhook", start_fields("CA1")))
     traffic.add(Entry(9.0, "call-ended", {"call": "CA1", "status": "completed", "duration": "9"}))
     traffic.add(Entry(9.0 + GRACE, "webhook", start_fields("CA2")))
@@ -524,7 +711,9 @@ def test_a_call_that_ended_is_forgotten_soon_after():
 
 def test_an_engine_table_of_its_own_is_reported():
     table = {
-        "ask": State(lambda call: Gather(action=call.action), Keys({"1": "ask"}, otherwise="ask")),
+        "ask": State(
+            lambda call: Gather(action=call.action), Keys((Option("1", "ask"),), otherwise="ask")
+        ),
     }
     traffic = Traffic(table, UTC)
     traffic.add(Entry(0.0, "webhook", {"call": "C", "path": "/voice", "entered": "ask", "ms": "1"}))

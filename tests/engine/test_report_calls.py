@@ -1,4 +1,5 @@
-"""`report` on the real log output of calls placed through two Procfile-started replicas.
+"""`report` on the real log output of calls placed through two Procfile-started replicas of
+the office (``trees/office.py``).
 
 Each call is placed with the simulated caller, alternating between the replicas, and written
 in a ledger as the states it went through; the report of the two logs must give back exactly
@@ -19,12 +20,13 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
-from servers import running
 from twilio.request_validator import RequestValidator
 
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
 from tests.conftest import ROOT
-from tests.prompts import GOODBYE, THANKS
+from tests.engine.heard import CALLBACK_OFFER, DESK, GOODBYE, SAVED, VOICEMAIL_OFFER
+from tests.engine.trees import office
+from tests.servers import running
 
 pytestmark = pytest.mark.soak
 
@@ -41,15 +43,18 @@ class Ledger:
         self.entered, self.edges, self.ended = Counter(), Counter(), Counter()
         self.durations = []
 
-    def placed(self, path: str, duration: int, recovered=(), ended=None):
-        states = path.split()
+    def placed(self, path: str, duration: int, recovered=()):
+        """A call's walk, states in order; `` | `` goes on from a state entered before (a
+        queue's exit, after its wait music): ``"menu helpdesk hold | helpdesk goodbye"``."""
+        walks = [walk.split() for walk in path.split(" | ")]
         self.calls += 1
-        self.entered.update(states)
-        self.edges.update(pairwise(states))
+        for index, states in enumerate(walks):
+            self.entered.update(states if index == 0 else states[1:])
+            self.edges.update(pairwise(states))
         for source, target in recovered:  # a webhook for a state the table no longer has
             self.edges[source, target] += 1
             self.entered[target] += 1
-        self.ended[ended or states[-1]] += 1
+        self.ended[walks[-1][-1]] += 1
         self.durations.append(duration)
 
 
@@ -103,46 +108,48 @@ class Line:
 
 
 def place_calls(line: Line, ledger: Ledger):
-    call = line.call()  # the hours twice, back to the menu, the receptionist answers
+    call = line.call()  # the hours twice, back to the menu, the front desk answers
     for key in "315":
         call.press(key)
     call.press("0")
     call.dial_result("completed", duration=30)
     assert call.last_heard[-1] == GOODBYE
     line.hang_up(call, 75)
-    ledger.placed("greeting language menu hours hours menu reception goodbye", 75)
+    ledger.placed("greeting language menu hours hours menu desk goodbye", 75)
 
-    call = line.call()  # sales takes a message; Twilio repeats the recording callback
+    call = line.call()  # orders take a message; Twilio repeats the recording callback
     call.press("1")
     call.record(duration=12)
-    assert call.last_heard == [THANKS]
+    assert call.last_heard == [SAVED]
     line.recording(call)
     line.recording(call)
     line.hang_up(call, 60)
-    ledger.placed("greeting language menu sales voicemail message_saved", 60)
+    ledger.placed("greeting language menu orders voicemail saved", 60)
 
-    call = line.call()  # the support queue, bridged to an agent after 40 s
+    call = line.call()  # the help desk queue, its music twice, bridged to an agent after 40 s
     call.press("2")
     call.hold(position=1, queue_time=10)
+    call.hold(position=1, queue_time=25)  # the music ran out: fetched again
     call.queue_result("bridged", queue_time=40)
     line.hang_up(call, 50)
-    ledger.placed("greeting language menu support goodbye", 50)
+    ledger.placed("greeting language menu helpdesk hold | helpdesk goodbye", 50)
 
     call = line.call()  # hangs up in the queue after 100 s
     call.press("2")
     call.hold(position=2, queue_time=30)
     call.queue_result("hangup", queue_time=100)
     line.hang_up(call, 120)
-    ledger.placed("greeting language menu support goodbye", 120)
+    ledger.placed("greeting language menu helpdesk hold | helpdesk goodbye", 120)
 
     call = line.call()  # leaves the queue after 70 s to leave a message
     call.press("2")
     call.hold(position=3, queue_time=70)
+    assert VOICEMAIL_OFFER in call.last_heard
     call.press("1")
     call.record(duration=20)
     line.recording(call)
     line.hang_up(call, 90)
-    ledger.placed("greeting language menu support voicemail message_saved", 90)
+    ledger.placed("greeting language menu helpdesk hold leave_queue | helpdesk voicemail saved", 90)
 
     call = line.call()  # silent three times: put through, nobody answers, hangs up at the beep
     for _ in range(3):
@@ -151,9 +158,7 @@ def place_calls(line: Line, ledger: Ledger):
     assert call.waiting_for == "record"
     line.hang_up(call, 200)
     ledger.placed(
-        "greeting language menu no_choice menu no_choice menu transfer reception unavailable "
-        "voicemail",
-        200,
+        "greeting language menu quiet menu quiet menu transfer desk unavailable voicemail", 200
     )
 
     call = line.call()  # hangs up during the menu
@@ -165,22 +170,24 @@ def place_calls(line: Line, ledger: Ledger):
     line.hang_up(call, 15)
     ledger.placed("greeting language menu", 15, recovered=[("old_menu", "menu")])
 
-    call = line.call()  # asks for the operator, who is busy; leaves a message
-    call.say("operator please")
+    call = line.call()  # asks for the front desk, which is busy; leaves a message
+    call.say("front desk please")
+    assert call.outcome == ("dial", DESK)
     call.dial_result("busy")
     call.record(duration=5)
     line.recording(call)
     line.hang_up(call, 95)
-    ledger.placed("greeting language menu reception unavailable voicemail message_saved", 95)
+    ledger.placed("greeting language menu desk unavailable voicemail saved", 95)
 
     call = line.call()  # asks to be called back from the queue, at the number it called from
     call.press("2")
     call.hold(position=1, queue_time=90)
+    assert CALLBACK_OFFER in call.last_heard
     call.press("2")
     call.press("1")
     assert call.outcome == ("hangup",)
     line.hang_up(call, 110)
-    ledger.placed("greeting language menu support callback_number callback_requested", 110)
+    ledger.placed("greeting language menu helpdesk hold callback_number callback_requested", 110)
 
     # Not Twilio: refused, and not a call.
     assert line.post("/voice", {"CallSid": "CAstranger", "From": "+15550000000"}, False) == 403
@@ -214,8 +221,9 @@ def wait_for_lines(servers, count, seconds=5.0):
 
 
 def report(*args):
+    """The office's ``python phonetree.py report ARGS``."""
     result = subprocess.run(
-        [sys.executable, "phonetree.py", "report", *map(str, args)],
+        [sys.executable, "-m", "tests.engine.office_cli", "report", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -267,14 +275,19 @@ def test_an_edge_after_a_recovery_is_not_one_of_the_table(summary):
 
 
 def test_shares_are_of_the_calls_that_left_a_state(placed, summary):
+    """The queue's edge to its wait music leaves nothing: its share is of the calls queued."""
     ledger, _, _ = placed
+    waits = {(name, row.hold) for name, row in office.TABLE.items() if row.hold}
+    assert waits == {("helpdesk", "hold")}
     left = Counter()
-    for (source, _), count in ledger.edges.items():
-        left[source] += count
+    for (source, target), count in ledger.edges.items():
+        if (source, target) not in waits:
+            left[source] += count
     for edge in summary["edges"]:
         if edge["count"]:
-            expected = round(edge["count"] / left[edge["from"]], 4)
-            assert (edge["from"], edge["to"], edge["share"]) == (edge["from"], edge["to"], expected)
+            pair = (edge["from"], edge["to"])
+            of = ledger.entered[pair[0]] if pair in waits else left[pair[0]]
+            assert (*pair, edge["share"]) == (*pair, round(edge["count"] / of, 4))
 
 
 def test_the_report_tells_how_calls_ended(summary):
@@ -285,7 +298,7 @@ def test_the_report_tells_how_calls_ended(summary):
         "hung_up_in_queue": 1,
         "left_message": 3,  # the repeated recording callback counts once
         "requested_callback": 1,
-        "hung_up_at_menu": 2,
+        "hung_up_at_menu": 2,  # the menu, twice; never the queue's wait music
         "gave_up_after_retries": 1,
     }
 
@@ -332,7 +345,11 @@ def test_the_mermaid_report_is_the_tree_with_traffic_on_its_edges(placed, summar
     _, files, _ = placed
     drawn = report("--format", "mermaid", *files)
     graph = subprocess.run(
-        [sys.executable, "phonetree.py", "graph"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "tests.engine.office_cli", "graph"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     ).stdout
     counts = {(e["from"], e["to"]): e["count"] for e in summary["edges"] if e["in_table"]}
     report_edges, graph_edges = [], []

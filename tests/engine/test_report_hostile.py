@@ -1,7 +1,8 @@
 """`report` on what an attacker can put in a log: words made to be slow to read, lines too long
 to hold, gzip that unpacks a thousandfold. Each runs on real files and real gzip streams; none
 is a timing test: each bound is far above what the report takes and far below what the bugs it
-guards against took (over an hour for the quadratic reader, 2 GB for a 1 GB line)."""
+guards against took (over an hour for the quadratic reader, 2 GB for a 1 GB line). The app's
+lines are the office's (``trees/office.py``), as ``test_report`` places them."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from phonetree_tools.logread import MAX_LINE, parse
-from tests import test_report
 from tests.conftest import ROOT
-from tests.test_report import EXPECTED, UTC, counts, phonetree, summarize_files
+from tests.engine import test_report
+from tests.engine.test_report import EXPECTED, UTC, counts, phonetree, summarize_files
 
 # The app's own lines of three calls, as test_report places them (its fixtures, shared).
 log_lines, calls = test_report.log_lines, test_report.calls
@@ -96,13 +97,14 @@ def test_a_last_line_over_the_cap_without_a_line_end_is_counted(calls):
 
 # Memory ######################################################################
 
-# Runs the command and prints its peak resident memory (VmHWM, in kB) at exit: read inside the
-# process, as the rusage of a child would carry over the peak of the process that forked it.
+# Runs the command (a module, as ``python -m``) and prints its peak resident memory (VmHWM, in
+# kB) at exit: read inside the process, as the rusage of a child would carry over the peak of
+# the process that forked it.
 PEAK = """
 import runpy, sys
 try:
     sys.argv = sys.argv[1:]
-    runpy.run_path(sys.argv[0], run_name="__main__")
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 finally:
     status = open("/proc/self/status").read().split("VmHWM:")[1]
     print(int(status.split()[0]), file=sys.stderr)
@@ -129,7 +131,7 @@ def test_gzip_of_a_256_mb_line_is_read_in_bounded_memory(calls, tmp_path):
     gzip_of_a_long_line(path, 256, "".join(calls))
     assert path.stat().st_size < 2e6
     result = subprocess.run(
-        [sys.executable, "-c", PEAK, "phonetree.py", "report", "--format", "json", str(path)],
+        [sys.executable, "-c", PEAK, "tests.engine.office_cli", "report", "--format", "json", path],
         cwd=ROOT,
         capture_output=True,
         text=True,

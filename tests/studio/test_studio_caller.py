@@ -9,7 +9,7 @@ import pytest
 
 from phonetree_tools.caller import CallFailed, SimulatedCall
 from tests.conftest import OPEN
-from tests.prompts import HOURS, WELCOME
+from tests.tree.prompts import HOURS, WELCOME
 
 LATER = datetime(2027, 3, 2, 14, 30, tzinfo=timezone.utc)
 

@@ -7,7 +7,7 @@ import pytest
 
 from phonetree_tools.cli import parser
 from phonetree_tools.studio.moment import action
-from tests.studio.studio_process import ROOT
+from tests.studio.studio_process import ROOT, running
 
 DOC = (ROOT / "docs" / "studio.md").read_text(encoding="utf-8")
 
@@ -40,3 +40,10 @@ def test_the_screenshot_is_a_png():
 def test_the_address_shown_reads_as_a_moment():
     address = re.search(r"^http://127\.0\.0\.1:8001/\?(\S+)$", DOC, re.MULTILINE).group(1)
     assert [part.split("=")[1] for part in address.split("&")[1:]] == ["2", "3"]
+
+
+def test_the_saved_test_shown_is_what_the_studio_saves_for_the_address_shown():
+    address = re.search(r"^http://127\.0\.0\.1:8001/\?(\S+)$", DOC, re.MULTILINE).group(1)
+    shown = re.search(r"```python\n(.*?)```", DOC, re.DOTALL).group(1)
+    with running(LANGUAGES="en-US,es-US") as studio:
+        assert studio.get(f"/studio/test?{address}") == (200, shown)

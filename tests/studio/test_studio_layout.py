@@ -6,10 +6,10 @@ from itertools import pairwise
 import pytest
 from twilio.twiml.voice_response import Say
 
-from phonetree_engine.tree import Keys, State
+from phonetree_engine.tree import Keys, Option, State
 from phonetree_tools import diagram
 from phonetree_tools.studio import layout
-from tests.fixtures.tables import shop
+from tests.engine.trees.shop import shop
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -148,7 +148,7 @@ def test_a_label_of_words_only_shows_the_first():
 
 def test_words_with_markup_characters_are_escaped():
     table = shop(
-        menu=State(say, Keys(keys={"1": "bye"}, otherwise="menu", words={"en-US": {"r&b": "bye"}}))
+        menu=State(say, Keys([Option("1", "bye", hear={"en-US": "r&b"})], otherwise="menu"))
     )
     drawn = ET.fromstring(layout.svg(table, "hello"))  # would not parse unescaped
     titles = [title.text for title in drawn.iter(f"{SVG}title")]

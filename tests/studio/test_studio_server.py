@@ -11,10 +11,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import states
-from tests.prompts import GOODBYE, HOURS, HOURS_ES, MENU, THANKS, WELCOME
+from phonetree_tools.carriers import telnyx_keys
 from tests.receivers import OFFICE, Mailbox
 from tests.servers import HOST, server_environ
 from tests.studio.studio_process import ROOT, running
+from tests.tree.prompts import GOODBYE, HOURS, HOURS_ES, MENU, NO_CHOICE, THANKS, WELCOME
 
 SVG = "{http://www.w3.org/2000/svg}"
 CLOSED_NOW = "Our office is closed right now, but you can still leave us a message."
@@ -127,6 +128,34 @@ def test_holding_hears_the_average_wait_set(studio):
     assert "The estimated wait is about 3 minutes." in heard(answer)
 
 
+def test_holding_the_call_waits_in_the_queues_state(studio):
+    answer = studio.step(["2"])
+    assert (answer["waiting"], answer["state"]) == ("queue", "support")
+
+
+def test_holding_long_enough_the_call_waits_in_the_hold_state_for_a_key(studio):
+    answer = studio.step(["2"], waited=90)
+    assert (answer["actions"][-1], answer["waiting"], answer["state"]) == (
+        "hold:1,0,90",
+        "input",
+        "hold",
+    )
+
+
+def test_pressing_1_while_holding_leaves_the_queue_for_voicemail(studio):
+    answer = studio.step(["2", "hold:1,0,90", "1"])
+    assert (answer["passed"][-2:], answer["state"]) == (["leave_queue", "voicemail"], "voicemail")
+
+
+def test_pressing_2_while_holding_asks_for_the_number_to_call_back(studio):
+    assert studio.step(["2", "hold:1,0,90", "2"])["state"] == "callback_number"
+
+
+def test_a_recording_waits_in_the_voicemail_state(studio):
+    answer = studio.step(["1"])
+    assert (answer["waiting"], answer["state"]) == ("record", "voicemail")
+
+
 def test_a_queue_outcome_chosen_while_holding_ends_the_wait(studio):
     holding = studio.step(["2"])["actions"]
     answer = studio.step(holding, queue="bridged")
@@ -152,16 +181,16 @@ def test_a_voicemail_shows_what_the_business_would_get(studio):
     assert [m["subject"] for m in answer["messages"]] == ["Voicemail from +15005550006, sales"]
 
 
-def test_with_no_channel_configured_both_email_and_webhook_are_shown(studio):
+def test_with_no_channel_configured_both_email_and_post_are_shown(studio):
     message = studio.step(["1", "record:Please call me back"])["messages"][0]
     shown = [(channel["name"], channel["configured"]) for channel in message["channels"]]
-    assert shown == [("email", False), ("webhook", False)]
+    assert shown == [("email", False), ("post", False)]
 
 
-def test_the_webhook_shown_is_the_json_the_business_would_get(studio):
+def test_the_post_shown_is_the_json_the_business_would_get(studio):
     message = studio.step(["1", "record:Please call me back"])["messages"][0]
     payload = json.loads(message["channels"][1]["body"])
-    assert (payload["type"], payload["path"]) == ("voicemail", "sales")
+    assert (payload["type"], payload["via"]) == ("voicemail", "sales")
 
 
 def test_the_message_words_make_the_recording_as_long_as_saying_them(studio):
@@ -245,12 +274,22 @@ def pytest_in(folder, *args):
 
 
 @pytest.fixture(scope="module")
-def outcomes(saved):
-    """The saved test, and a copy expecting other hours, in one plain pytest run: each file's
+def saved_telnyx(telnyx, saved):
+    """A call the Telnyx studio placed, saved beside the other."""
+    status, source = telnyx.get("/studio/test?clock=open&do=3&do=_")
+    assert status == 200, source
+    path = saved.parent / "test_saved_telnyx_call.py"
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def outcomes(saved, saved_telnyx):
+    """The saved tests, and a copy expecting other hours, in one plain pytest run: each file's
     outcome."""
     changed = saved.parent / "test_changed_call.py"
     changed.write_text(saved.read_text().replace("Mondays", "Sundays"), encoding="utf-8")
-    result = pytest_in(saved.parent, "-rA", saved.name, changed.name)
+    result = pytest_in(saved.parent, "-rA", saved.name, changed.name, saved_telnyx.name)
     found = re.findall(r"^(PASSED|FAILED) (\w+)\.py::", result.stdout, re.MULTILINE)
     return {name: outcome for outcome, name in found} | {"output": result.stdout}
 
@@ -261,6 +300,15 @@ def test_a_saved_call_passes_as_a_test(outcomes):
 
 def test_a_saved_call_fails_when_the_tree_says_something_else(outcomes):
     assert outcomes.get("test_changed_call") == "FAILED", outcomes["output"]
+
+
+def test_a_saved_telnyx_call_passes_as_a_test(outcomes):
+    assert outcomes.get("test_saved_telnyx_call") == "PASSED", outcomes["output"]
+
+
+def test_a_saved_telnyx_call_is_placed_as_telnyx_with_no_key(saved_telnyx):
+    source = saved_telnyx.read_text()
+    assert ('carrier="telnyx"' in source, "TELNYX_PUBLIC_KEY" in source) == (True, False)
 
 
 def test_a_saved_call_asserts_what_was_heard_at_each_step(saved):
@@ -379,6 +427,80 @@ def test_behind_a_public_url_with_a_path_calls_are_signed_with_the_shared_key():
         answer = studio.step(["3", "hangup"])
     paths = [request["url"] for request in answer["requests"]]
     assert (answer["failure"], paths[1], paths[-1]) == (None, "/ivr/state/menu/exit", "/ivr/status")
+
+
+# Carriers ###################################################################
+
+
+def carrier_shown(studio) -> str:
+    _, page = studio.get("/")
+    return re.search(r'<p id="carrier"[^>]*>(.*?)</p>', page).group(1)
+
+
+def test_the_page_names_the_carrier_and_why_calls_are_unsigned(studio):
+    assert carrier_shown(studio) == (
+        "Carrier: Twilio (PROVIDER=twilio), webhooks unsigned: "
+        "TWILIO_AUTH_TOKEN or TWILIO_SHARED_KEY is not set."
+    )
+
+
+@pytest.fixture(scope="module")
+def telnyx():
+    """A studio playing Telnyx, with an account's public key whose private half only Telnyx
+    would have."""
+    _, public = telnyx_keys()
+    with running(PROVIDER="telnyx", TELNYX_PUBLIC_KEY=public) as started:
+        yield started
+
+
+def test_the_page_names_the_carrier_it_plays(telnyx):
+    assert (
+        carrier_shown(telnyx)
+        == "Carrier: Telnyx (PROVIDER=telnyx), webhooks signed as Telnyx signs."
+    )
+
+
+def test_with_telnyx_the_studio_signs_as_telnyx_does(telnyx):
+    answer = telnyx.step(["3"])
+    assert (answer["failure"], HOURS in heard(answer)) == (None, True)
+
+
+def test_with_telnyx_the_app_refuses_unsigned_webhooks(telnyx):
+    status, _ = telnyx.post(
+        "/voice", b"CallSid=v2:abcdefghijkl", {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 403
+
+
+def test_with_telnyx_a_call_has_a_telnyx_call_id(telnyx):
+    call_id = telnyx.step([])["requests"][0]["params"]["CallSid"]
+    assert re.fullmatch(r"v2:[A-Za-z0-9_-]{40,}", call_id)
+
+
+def test_with_telnyx_the_states_passed_are_read_from_the_log(telnyx):
+    assert telnyx.step(["3"])["passed"] == ["greeting", "language", "menu", "hours"]
+
+
+def test_with_telnyx_silence_at_the_menu_follows_the_redirect_after_the_gather(telnyx):
+    assert NO_CHOICE in heard(telnyx.step(["_"]))
+
+
+def test_with_telnyx_a_voicemail_shows_what_the_business_would_get(telnyx):
+    answer = telnyx.step(["1", "record:Please call me back"])
+    assert [m["subject"] for m in answer["messages"]] == ["Voicemail from +15005550006, sales"]
+
+
+def test_with_telnyx_the_transcript_names_telnyx_for_its_side_of_the_call(telnyx):
+    events = telnyx.step(["0"], dial="busy")["events"]
+    said = [event["text"] for event in events if event["kind"] == "carrier"]
+    assert said == ["Telnyx: the Dial ended, busy"]
+
+
+def test_with_signalwire_the_studio_signs_as_signalwire_does():
+    with running(PROVIDER="signalwire", SIGNALWIRE_SIGNING_KEY=TOKEN) as studio:
+        answer = studio.step(["3"])
+    call_id = answer["requests"][0]["params"]["CallSid"]
+    assert (answer["failure"], re.fullmatch(r"[0-9a-f-]{36}", call_id) is not None) == (None, True)
 
 
 @pytest.fixture(scope="module")

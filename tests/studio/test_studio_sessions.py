@@ -4,7 +4,7 @@ from datetime import timezone
 
 from phonetree_tools.logread import parse
 from phonetree_tools.studio import sessions
-from tests.fixtures.tables import shop
+from tests.engine.trees.shop import shop
 
 
 def line(call, path, entered, second=0):

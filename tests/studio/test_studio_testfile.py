@@ -7,16 +7,19 @@ and test_studio_browser.py.)
 import ast
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
+from phonetree import tree
 from phonetree_tools.caller import CallFailed, SimulatedCall
 from phonetree_tools.studio import testfile
 from phonetree_tools.studio.moment import Moment, action
 from phonetree_tools.studio.replay import Played, Walk
 from tests.studio.studio_process import ROOT
 
+TREE = tree()
 AT = datetime(2026, 11, 24, 15, 0, tzinfo=timezone.utc)
 
 LONG = (
@@ -26,12 +29,16 @@ LONG = (
 
 
 def test_the_settings_that_shape_a_call_are_kept():
-    kept = testfile.call_settings({"COMPANY_NAME": "Zoë's", "LANGUAGES": "en-US,es-US"})
+    kept = testfile.call_settings(TREE, {"COMPANY_NAME": "Zoë's", "LANGUAGES": "en-US,es-US"})
     assert (kept["COMPANY_NAME"], kept["LANGUAGES"]) == ("Zoë's", "en-US,es-US")
 
 
+def test_the_carrier_is_kept():
+    assert testfile.call_settings(TREE, {"PROVIDER": "telnyx"})["PROVIDER"] == "telnyx"
+
+
 def test_hours_time_zone_and_languages_are_always_written():
-    kept = testfile.call_settings({})
+    kept = testfile.call_settings(TREE, {})
     assert kept == {
         "OPENING_HOURS": "Mon-Fri 09:00-18:00",
         "TIMEZONE": "America/New_York",
@@ -39,11 +46,27 @@ def test_hours_time_zone_and_languages_are_always_written():
     }
 
 
+def test_the_trees_own_defaults_are_written_for_those_always_written():
+    tree = replace(TREE, defaults={"LANGUAGES": "fr-CA,en-US"})
+    assert testfile.call_settings(tree, {})["LANGUAGES"] == "fr-CA,en-US"
+
+
 @pytest.mark.parametrize(
-    "name", ["TWILIO_AUTH_TOKEN", "SMTP_URL", "NOTIFY_URL", "PUBLIC_URL", "PORT", "LOG_LEVEL"]
+    "name",
+    [
+        "TWILIO_AUTH_TOKEN",
+        "SIGNALWIRE_SIGNING_KEY",
+        "TELNYX_PUBLIC_KEY",
+        "SECRET_KEY",
+        "SMTP_URL",
+        "NOTIFY_URL",
+        "PUBLIC_URL",
+        "PORT",
+        "LOG_LEVEL",
+    ],
 )
-def test_secrets_and_where_messages_go_are_left_out(name):
-    assert name not in testfile.call_settings({name: "smtp://user:secret@mail:25"})
+def test_secrets_keys_and_where_messages_go_are_left_out(name):
+    assert name not in testfile.call_settings(TREE, {name: "smtp://user:secret@mail:25"})
 
 
 @pytest.mark.parametrize("text", ["plain", 'say "hi"', "it's", "both ' and \"", "Zoë\n"])

@@ -7,8 +7,8 @@ import pytest
 
 from phonetree import make_app
 from phonetree_engine.settings import Config
-from phonetree_tools.caller import SimulatedCall
 from tests.conftest import CLOSED, OPEN
+from tests.engine import conftest as engine_fixtures
 
 
 @pytest.fixture
@@ -31,13 +31,5 @@ def closed_app(build):
     return build(CLOSED)
 
 
-@pytest.fixture
-def dial(app, validate):
-    """Place a call to an app (the open one by default), started at /voice."""
-
-    def place(target=None, **options):
-        call = SimulatedCall(app if target is None else target, validate=validate, **options)
-        call.start("/voice")
-        return call
-
-    return place
+# The same way to place a call as the engine's suite: to this suite's ``app``.
+dial = engine_fixtures.dial

@@ -90,7 +90,7 @@ def followed(tmp_path_factory):
         if language not in say:
             said = f"[{language}] For directions, press {SPELLED[key]}."
             option = option.replace("say={", f"say={{{language!r}: {said!r}, ", 1)
-    insert_before_end(states / "menu.py", "OPTIONS", option)
+    insert_before_end(states / "menu.py", "OPTIONS", option.rstrip() + ",")
     return copy, key
 
 

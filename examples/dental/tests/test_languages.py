@@ -39,6 +39,7 @@ class Said:
     language: str  # the Say's language attribute
     text: str
     choice: bool  # in the language choice, where each language offers itself
+    fallback: bool = False  # on the number's fallback route, which speaks every language
 
 
 def walk(build, validate, language: str) -> list[SimulatedCall]:
@@ -76,7 +77,7 @@ def walk(build, validate, language: str) -> list[SimulatedCall]:
     call(path=f"/state/gone?lang={language}")
     last = call(path=f"/state/gone?lang={language}&tries=2")
     last.dial_result("no-answer")
-    # The number's fallback route speaks the first of LANGUAGES: this one, here.
+    # The number's fallback route speaks every language, the first of LANGUAGES first.
     first = build(OPEN, LANGUAGES=f"{language},{OTHER[language]}")
     for recording in (20, 0):
         fallback = call(first, "/fallback")
@@ -103,7 +104,8 @@ def said(calls) -> list[Said]:
             for say in ET.fromstring(webhook.body).iter("Say"):
                 text = " ".join("".join(say.itertext()).split())
                 choice = webhook.url.endswith("/voice")
-                found.append(Said(say.get("language"), text, choice))
+                fallback = "/fallback" in webhook.url
+                found.append(Said(say.get("language"), text, choice, fallback))
     return found
 
 
@@ -135,6 +137,7 @@ class Walk:
     language: str
     heard: list[Said]  # after the language choice
     choices: list[Said]  # in it
+    fallbacks: list[Said]  # on the fallback route
     lines: list[str]  # the log's
 
 
@@ -150,8 +153,10 @@ def walked(request, build, validate) -> Walk:
     finally:
         log.removeHandler(lines)
         log.setLevel(level)
-    heard = [say for say in says if not say.choice]
-    return Walk(request.param, heard, [say for say in says if say.choice], lines.lines)
+    heard = [say for say in says if not say.choice and not say.fallback]
+    choices = [say for say in says if say.choice]
+    fallbacks = [say for say in says if say.fallback]
+    return Walk(request.param, heard, choices, fallbacks, lines.lines)
 
 
 def test_after_the_choice_every_sentence_is_the_trees_own_in_the_callers_language(walked):
@@ -176,6 +181,14 @@ def test_the_choice_offers_each_language_in_its_own_words(walked):
         assert parse(say.text, known(say.language)) == ["language.WORDS choice"], say.text
 
 
+def test_the_fallback_says_each_sentence_in_both_languages_the_first_first(walked):
+    languages = [say.language for say in walked.fallbacks]
+    assert languages and languages[0] == walked.language
+    assert languages.count(walked.language) == languages.count(OTHER[walked.language])
+    for say in walked.fallbacks:
+        assert parse(say.text, known(say.language)) is not None, say.text
+
+
 def test_the_walk_enters_every_state(walked):
     entered = set()
     for line in walked.lines:
@@ -187,7 +200,7 @@ def test_the_walk_enters_every_state(walked):
 def test_the_walk_hears_every_sentence_the_tree_has_in_that_language(walked):
     own = known(walked.language)
     heard = set()
-    for say in walked.heard + walked.choices:
+    for say in walked.heard + walked.choices + walked.fallbacks:
         if say.language == walked.language:
             heard |= set(parse(say.text, own) or ())
     assert sorted(set(sentences(walked.language)) - heard) == []

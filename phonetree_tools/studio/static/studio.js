@@ -146,7 +146,7 @@ function act(token) {
 }
 
 function refresh() {
-  // The same moment again: Twilio's side may now go on (a queue outcome was chosen).
+  // The same moment again: the carrier's side may now go on (a queue outcome was chosen).
   if (!studio.last || studio.last.ended) return;
   step(() => ({ at: studio.at, actions: studio.actions, known: studio.actions.length }), { push: true });
 }
@@ -201,7 +201,7 @@ function transcriptAfter(before, after) {
 function heardSinceLastAction(events) {
   let start = 0;
   events.forEach((event, index) => {
-    if (event.kind === "caller" || event.kind === "twilio") start = index + 1;
+    if (event.kind === "caller" || event.kind === "carrier") start = index + 1;
   });
   return events.slice(start).filter((event) => event.kind === "heard");
 }
@@ -311,7 +311,7 @@ function showMessages(messages) {
       const summary = document.createElement("summary");
       const whom = channel.to ? ` to ${channel.to}` : "";
       const state = channel.sent || (channel.configured ? "shown, not sent" : "not configured: " + channel.setup);
-      summary.textContent = `${channel.name === "email" ? "Email" : "Webhook"}${whom} (${state})`;
+      summary.textContent = `${channel.name === "email" ? "Email" : "POST"}${whom} (${state})`;
       const body = document.createElement("pre");
       body.textContent = channel.name === "email" ? channel.headers + "\n" + channel.body : channel.body;
       part.append(summary, body);
@@ -391,7 +391,7 @@ function press(key) {
     return;
   }
   if (answer.waiting !== "input") {
-    tell("Nothing listens for keys now: Twilio ignores them.");
+    tell(`Nothing listens for keys now: ${facts.carrier} ignores them.`);
     return;
   }
   stopSpeaking();
@@ -501,7 +501,7 @@ function start() {
   fill($("queue"), facts.queue);
   $("dial").value = DEFAULTS.dial;
   $("queue").value = DEFAULTS.queue;
-  const delivers = facts.channels.email || facts.channels.webhook;
+  const delivers = facts.channels.length > 0;
   $("deliver").disabled = !delivers;
   $("deliver-note").textContent = delivers
     ? "Unchecked, messages are only shown here."
