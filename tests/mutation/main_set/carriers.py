@@ -13,11 +13,6 @@ MUTANTS = [
         "phonetree_engine/carriers/__init__.py",
         CARRIERS,
         (
-            "name = value.strip().lower()",
-            "name = value.strip()",
-            {"why": "PROVIDER=Twilio refused"},
-        ),
-        (
             "if module.GROUP not in groups:\n            groups.append(module.GROUP)",
             "groups.append(module.GROUP)",
             {"why": "TWILIO_AUTH_TOKEN listed twice in the docs' table and app.json"},
@@ -49,6 +44,15 @@ MUTANTS = [
             "if not signature or validator is None:",
         ),
         (
+            "if not signature or not signature.isascii() or self.validator is None:",
+            "if not signature or self.validator is None:",
+            {"why": "SignalWire's and Somleng's odd signatures are a 400, not refused as unsigned"},
+        ),
+        (
+            "signature = request.headers.get(self.header.lower())",
+            'signature = request.headers.get("x-twilio-signature")',
+        ),
+        (
             "algorithm = get_signature_algorithm(settings) if settings else HMAC_SHA1",
             "algorithm = HMAC_SHA1",
         ),
@@ -72,12 +76,9 @@ MUTANTS = [
         "phonetree_engine/carriers/signalwire.py",
         CARRIERS,
         (
-            'signature = request.headers.get("x-signalwire-signature")',
-            'signature = request.headers.get("x-twilio-signature")',
-        ),
-        (
-            "if not signature or not signature.isascii() or self.validator is None:",
-            "if not signature or self.validator is None:",
+            'header = "X-SignalWire-Signature"',
+            "pass",
+            {"why": "SignalWire's signatures never found"},
         ),
         ("return SignalWire(key) if key else None", "return None", {"why": "SignalWire unsigned"}),
         (
@@ -89,14 +90,7 @@ MUTANTS = [
     *group(
         "phonetree_engine/carriers/somleng.py",
         CARRIERS,
-        (
-            'signature = request.headers.get("x-twilio-signature")',
-            'signature = request.headers.get("x-somleng-signature")',
-        ),
-        (
-            "if not signature or not signature.isascii() or self.validator is None:",
-            "if not signature or self.validator is None:",
-        ),
+        ('keys = ("TWILIO_AUTH_TOKEN",)', "keys = ()"),
         ("return Somleng(token) if token else None", "return None"),
         (
             'retries = "nothing: the app tries again itself"',

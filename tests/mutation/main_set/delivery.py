@@ -192,9 +192,14 @@ MUTANTS = [
         "phonetree_engine/delivery/notify.py",
         DELIVERY,
         (
-            'logs.business_event(\n            event_line(\n                "delivery-failed", id=',
-            'print(\n            event_line(\n                "delivery-failed", id=',
+            'logs.business_event(event_line("delivery-failed", **fields))',
+            "pass",
             {"why": "an operator never learns a voicemail was not delivered"},
+        ),
+        (
+            'logs.business_event(event_line("delivery-refused", **fields, reason=refused.reason))',
+            "pass",
+            {"why": "a recipient refused for good is said nowhere"},
         ),
         (
             "return outcome, written.wait(logs.BUSINESS_WAIT) if not call.delivery.channels "

@@ -125,6 +125,11 @@ MUTANTS = [
         ),
         ("if value.lower() not in _BOOLEANS:", "if value not in _BOOLEANS:"),
         (
+            "name = value.strip().lower()",
+            "name = value.strip()",
+            {"why": "PROVIDER=Twilio refused"},
+        ),
+        (
             "if len(tags) > 9:",
             "if len(tags) > 10:",
             {"why": "a tenth language has no key: the caller presses 10"},

@@ -125,11 +125,6 @@ MUTANTS = [
         ("if len(set(offered)) > 1 and language in offered:", "if language in offered:"),
         ("key = str(offered.index(language) + 1)", "key = str(offered.index(language))"),
         ("prefix = urlsplit(public_url).path  # PUBLIC_URL has no final slash", 'prefix = ""'),
-        (
-            'if config.twilio_auth_token:\n        return {"carrier": carrier, "auth_token"',
-            'if False:\n        return {"carrier": carrier, "auth_token"',
-            {"why": "call refused by its own app when TWILIO_AUTH_TOKEN is set"},
-        ),
         ("if automatic > MAX_AUTOMATIC:", "if automatic > 10 * MAX_AUTOMATIC:"),
         ("call.record(duration=RECORDING_SECONDS)", "call.record(duration=0)"),
         (
@@ -145,6 +140,24 @@ MUTANTS = [
             "pass",
             {"why": "--clock closed sticks to the app after the call"},
         ),
+    ),
+    *group(
+        "phonetree_tools/playing.py",
+        COMMANDS,
+        (
+            'if config.twilio_auth_token:\n        return {"carrier": carrier, "auth_token"',
+            'if False:\n        return {"carrier": carrier, "auth_token"',
+            {"why": "call refused by its own app when TWILIO_AUTH_TOKEN is set"},
+        ),
+        (
+            'return {"carrier": carrier, "shared_key": config.twilio_shared_key}',
+            'return {"carrier": carrier}',
+        ),
+        (
+            'return {"carrier": carrier, "key": key} if key else {"carrier": carrier}',
+            'return {"carrier": carrier}',
+        ),
+        ("hooks.carrier = Telnyx(base64.b64decode(public))", "pass"),
     ),
     *group(
         "phonetree_tools/diagram.py",

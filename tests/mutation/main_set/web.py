@@ -147,7 +147,7 @@ MUTANTS = [
         ),
         ("if len(fields) > MAX_FIELDS:", "if len(fields) >= MAX_FIELDS:"),
         (
-            "if len({name for name, _ in pairs}) < len(pairs):",
+            "if len(dict(pairs)) < len(pairs):",
             "if False:",
             {"why": "a captured signed request reshaped by repeating a field"},
         ),
@@ -226,7 +226,13 @@ MUTANTS = [
             "recording_status_callback=callback + self.engine.setup.retry_fragment,",
             "recording_status_callback=callback,",
         ),
-        ('verbs += [Say(self.words["fallback_nothing"]), Hangup()]', "verbs += [Hangup()]"),
+        ('verbs += [*self.said("fallback_nothing"), Hangup()]', "verbs += [Hangup()]"),
+        (
+            "return [Say(words[name], language=language) for language, words in self.words"
+            ".items()]",
+            "return [Say(self.words[self.engine.config.language][name])]",
+            {"why": "a caller who chose Spanish hears the fallback in English alone"},
+        ),
         (
             '"fallback_thanks" if params.get("RecordingUrl") else "fallback_nothing"',
             '"fallback_thanks"',
