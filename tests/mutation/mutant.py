@@ -84,7 +84,7 @@ DELIVERY = engine(
     "delivery_server",
 )
 CARRIERS = engine("carriers", "settings", "webhooks", "caller", "cli")
-SERVER = engine("starting")
+SERVER = (*engine("starting", "delivery_server"), "tests/serving/test_proxy.py")
 CALLER = engine("caller", "carriers", "callback", "cli")
 COMMANDS = engine("cli", "starting")
 REPORT = engine("report", "report_calls", "report_hostile")

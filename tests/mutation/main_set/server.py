@@ -1,0 +1,59 @@
+"""The server as the Procfile runs it: start-up limits, the queue notice, the graceful stop."""
+
+from __future__ import annotations
+
+from mutant import SERVER, group
+
+MUTANTS = [
+    *group(
+        "phonetree_engine/server.py",
+        SERVER,
+        (
+            "wanted = connections + 256",
+            "wanted = connections",
+            {"why": "at the connection limit, the log and the trigger have no file left"},
+        ),
+        (
+            "limit = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)",
+            "limit = wanted",
+            {"why": "a connection limit over the hard limit stops start-up"},
+        ),
+        (
+            'raise_open_files_limit(int(options.get("connection_limit", 100)))',
+            "pass",
+            {"why": "--connection-limit=1000 with 1024 files: accept() fails under load"},
+        ),
+        (
+            "self.next_at, self.held, self.deepest = now + self.every, 0, 0",
+            "self.next_at, self.held, self.deepest = now, 0, 0",
+            {"why": "a burst of calls writes a warning per webhook"},
+        ),
+        (
+            'record.msg += " (%d more since the last such line, the deepest %d)"',
+            "return True",
+        ),
+        (
+            'sys.exit(f"phonetree: cannot listen on {where}: {error.strerror or error}")',
+            "raise",
+            {"why": "a port in use is a traceback"},
+        ),
+        (
+            "signal.signal(signal.SIGTERM, lambda signum, frame: start_stopping(server))",
+            "pass",
+            {"why": "a deploy kills the webhooks in flight"},
+        ),
+        ("accept_waiting(listener, connections)", "pass"),
+        ("logs.flush(FLUSH_SECONDS)", "pass", {"why": "the last lines before a deploy lost"}),
+        (
+            "return bool(channel.requests or channel.total_outbufs_len or arriving)",
+            "return bool(channel.requests or arriving)",
+            {"why": "an answer still being sent is cut off by the stop"},
+        ),
+        ("DRAIN_SECONDS = 7.0", "DRAIN_SECONDS = 0.0"),
+        (
+            "return 0 if asked else 2",
+            "return 0",
+            {"why": "a Procfile line missing its app exits 0"},
+        ),
+    ),
+]
