@@ -105,7 +105,10 @@ MUTANTS = [
     *group(
         "phonetree_engine/lines.py",
         engine("logs", "webhooks", "callback", "fallback", "delivery"),
-        ('return "-"\n    head', 'return ""\n    head'),
+        (
+            'return head + "*" * (len(number) - len(head) - len(tail)) + tail',
+            'return head + "*" * (len(number) - len(tail)) + tail',
+        ),
         ("and len(text) < 7 else 0", "and len(text) < 3 else 0"),
     ),
     *group(
@@ -148,7 +151,7 @@ MUTANTS = [
     *group(
         "phonetree_engine/web/__init__.py",
         WEB,
-        ('return "ok\\n" + (report if dropped["lines"] else "")', 'return "ok\\n" + report'),
+        ('app.route("/healthz", "GET", healthy)', 'app.route("/healthz", "POST", healthy)'),
         ('app.route("/status", methods, hooks.route(hooks.ended, callback=True))', "pass"),
     ),
     *group(
@@ -169,8 +172,8 @@ MUTANTS = [
         engine("webhooks", "fuzz", "carriers", "engine"),
         ("MAX_FIELDS = 200", "MAX_FIELDS = 20"),
         (
-            'return header.split(",")[0].strip() if header else ""',
-            'return header.split(",")[0] if header else ""',
+            'return unquote_plus(text, errors="replace")',
+            'return unquote_plus(text.replace("+", "%2B"), errors="replace")',
         ),
     ),
     *group(
@@ -255,10 +258,6 @@ MUTANTS = [
         (
             "raw = base64.b64decode(value.strip(), validate=True)",
             "raw = base64.b64decode(value.strip())",
-        ),
-        (
-            'return None if language.lower().startswith("en-us")',
-            'return None if language.lower().startswith("en")',
         ),
     ),
     # The tools #################################################################
