@@ -11,7 +11,7 @@ import logging
 import re
 import subprocess
 import sys
-from datetime import timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -553,6 +553,23 @@ def test_the_dot_report_is_the_graph_with_counts(calls):
     assert '    goodbye [shape=doublecircle, label="goodbye\\n1 in, 1 ended here"];' in drawn
 
 
+def test_the_mermaid_report_marks_the_states_calls_dropped_off_in(calls):
+    drawn = report.mermaid(summarize(calls), office.TABLE, "greeting").splitlines()
+    assert "    class hours dropoff" in drawn  # ended there, though hours is no end
+    assert "    classDef dropoff stroke:#c0392b,stroke-dasharray:4" in drawn
+
+
+def test_a_quote_in_a_phrase_cannot_end_a_label_of_the_diagram():
+    def menu(call):
+        return Gather(num_digits=1, action=call.action, action_on_empty_result=True)
+
+    option = Option("1", "menu", say={"en-US": "One."}, hear={"en-US": 'the "one"'})
+    table = {"menu": State(menu, Keys([option], otherwise="menu"))}
+    drawn = report.mermaid(Traffic(table).read([]).summary(), table, "menu")
+    [edge] = [line for line in drawn.splitlines() if line.startswith("    menu -->")]
+    assert edge == '    menu -->|"1, say the #quot;one#quot;, other key, silence · 0"| menu'
+
+
 def test_an_empty_input_reports_no_calls():
     summary = summarize([])
     assert summary["calls"] == 0
@@ -651,6 +668,19 @@ def test_stdin_is_read_when_no_file_is_named(calls):
 def test_gzip_on_stdin_is_read(calls):
     result = phonetree("report", "--format", "json", stdin=gzip.compress("".join(calls).encode()))
     assert counts(json.loads(result.stdout)) == EXPECTED
+
+
+def test_the_log_s_own_time_zone_is_read_as_given(calls):
+    def busy_hours(*args):
+        result = phonetree("report", "--format", "json", *args, stdin="".join(calls).encode())
+        hours = json.loads(result.stdout)["calls_per_hour"]
+        return {hour for hour, count in enumerate(hours) if count}
+
+    # The same lines, their times read in New York rather than UTC: as many hours later there
+    # as New York is behind UTC (the lines were written now).
+    behind = -round(datetime.now(NEW_YORK).utcoffset().total_seconds() / 3600)
+    later = {(hour + behind) % 24 for hour in busy_hours()}
+    assert busy_hours("--log-timezone", "America/New_York") == later
 
 
 @pytest.mark.parametrize(

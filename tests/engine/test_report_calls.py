@@ -367,3 +367,9 @@ def test_the_mermaid_report_is_the_tree_with_traffic_on_its_edges(placed, summar
     assert report_edges == graph_edges
     assert f'_call((call)) -->|"{summary["calls"]} calls"| greeting' in drawn
     assert 'old_menu -.->|"recovered 1 (100%)"| menu' in drawn
+
+
+def test_the_dot_report_draws_an_edge_after_a_recovery_dashed(placed):
+    _, files, _ = placed
+    drawn = report("--format", "dot", *files).splitlines()
+    assert '    old_menu -> menu [label="recovered 1 (100%)", style=dashed];' in drawn

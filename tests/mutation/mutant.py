@@ -87,7 +87,9 @@ CARRIERS = engine("carriers", "settings", "webhooks", "caller", "cli")
 SERVER = (*engine("starting", "delivery_server"), "tests/serving/test_proxy.py")
 CALLER = engine("caller", "carriers", "callback", "cli")
 COMMANDS = engine("cli", "starting")
+PLAYING = engine("carriers", "cli")
 REPORT = engine("report", "report_calls", "report_hostile")
+DIAGRAM = engine("cli", "report", "report_calls")
 STUDIO = tuple(
     f"tests/studio/test_studio_{name}.py"
     for name in ("moment", "layout", "sessions", "testfile", "caller", "server", "browser")

@@ -16,7 +16,9 @@ from mutant import (
     COMMANDS,
     DELIVERY,
     DENTAL,
+    DIAGRAM,
     LOGS,
+    PLAYING,
     REPORT,
     SERVER,
     SETTINGS,
@@ -297,12 +299,12 @@ MUTANTS = [
     ),
     *group(
         "phonetree_tools/playing.py",
-        COMMANDS,
+        PLAYING,
         ('if hooks.carrier is None:\n            return {"carrier": carrier}', "pass"),
     ),
     *group(
         "phonetree_tools/diagram.py",
-        engine("cli", "report"),
+        DIAGRAM,
         (
             'lines.append(f"    {source} {arrow} {target}")',
             'lines.append(f"    {target} {arrow} {source}")',

@@ -3,7 +3,7 @@ call, the diagram, the platform's files."""
 
 from __future__ import annotations
 
-from mutant import CALLER, COMMANDS, engine, group
+from mutant import CALLER, COMMANDS, DIAGRAM, PLAYING, engine, group
 
 MUTANTS = [
     *group(
@@ -81,7 +81,7 @@ MUTANTS = [
     ),
     *group(
         "phonetree_tools/cli.py",
-        COMMANDS,
+        (*COMMANDS, *engine("report")),
         ('port = getattr(args, "port", None) or read_port(problems)', "port = read_port(problems)"),
         ('command = args.command or "serve"', 'command = args.command or "check"'),
         (
@@ -143,7 +143,7 @@ MUTANTS = [
     ),
     *group(
         "phonetree_tools/playing.py",
-        COMMANDS,
+        PLAYING,
         (
             'if config.twilio_auth_token:\n        return {"carrier": carrier, "auth_token"',
             'if False:\n        return {"carrier": carrier, "auth_token"',
@@ -161,7 +161,7 @@ MUTANTS = [
     ),
     *group(
         "phonetree_tools/diagram.py",
-        engine("cli", "report"),
+        DIAGRAM,
         ('said = f"say {label[1:-1]}" if label.startswith(\'"\') else label', "said = label"),
         ('lines.append(f"    {name}([{text}]):::terminal")', 'lines.append(f"    {name}[{text}]")'),
         ('return text.replace(\'"\', "#quot;")', "return text"),
