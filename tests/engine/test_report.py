@@ -171,6 +171,21 @@ def test_a_handler_failure_is_counted_and_its_traceback_skipped(build, log_lines
     assert summary["states"]["menu"] == {"entered": 2, "ended_here": 1}
 
 
+def test_a_call_put_through_to_a_person_as_a_last_resort_is_counted(build, log_lines):
+    def broken(call):
+        raise RuntimeError("a bug in a handler")
+
+    targets = tuple(dict.fromkeys(target for _, target in office.TABLE["menu"].edges()))
+    tree = office.tree(menu=State(office.menu, Choose(broken, targets)))
+    place(build(tree=tree), "333")  # fails each time: twice the apology, then a person
+    assert summarize(log_lines(), table=tree.table)["failures"]["last_resort"] == 1
+
+
+def test_a_dial_answered_is_a_person_reached(build, log_lines):
+    place(build(OPEN), "0", lambda call: call.dial_result("answered", duration=40))
+    assert summarize(log_lines())["outcomes"]["reached_person"] == 1
+
+
 def test_a_menu_given_up_on_is_counted(build, log_lines):
     place(build(OPEN), "___", lambda call: call.dial_result("no-answer"))
     summary = summarize(log_lines())
@@ -465,6 +480,26 @@ def test_foreign_and_odd_lines_are_counted_and_skipped(calls):
     assert summary["lines"]["skipped"] == len(odd) + summarize(calls)["lines"]["skipped"]
 
 
+def test_an_end_of_call_without_its_duration_is_incomplete_not_an_error():
+    line = "2026-11-24 15:00:00,000 INFO phonetree call-ended call=CA1 status=completed"
+    summary = summarize([line])
+    assert (summary["lines"]["incomplete"], summary["call_status"]) == (1, {})
+
+
+def test_a_fraction_of_a_second_is_read_whatever_its_digits():
+    # Lines of two replicas in one second are ordered by it; a shipper may write it its way.
+    base = parse("2026-11-24 15:00:01 INFO phonetree webhook call=CA1", UTC).time
+    for fraction, seconds in ((",123", 0.123), (".5", 0.5), (".123456", 0.123456)):
+        line = f"2026-11-24 15:00:01{fraction} INFO phonetree webhook call=CA1"
+        assert parse(line, UTC).time - base == pytest.approx(seconds)
+
+
+def test_a_log_with_bytes_that_are_not_utf8_is_read_past_them(calls):
+    damaged = b"\xff\xfe garbage from a crashed writer \xc3\n" + "".join(calls).encode()
+    result = phonetree("report", "--format", "json", stdin=damaged)
+    assert counts(json.loads(result.stdout)) == EXPECTED
+
+
 def test_a_line_cut_off_is_skipped(calls):
     cut = [line[: line.index(" ms=")] + "\n" if " path=/voice " in line else line for line in calls]
     summary = summarize(cut)
@@ -540,6 +575,16 @@ def test_the_text_report_keeps_its_columns_for_long_names(build, log_lines):
     assert len(row) == len(header)
     state = next(line for line in lines if line.startswith("callback_requested "))
     assert len(state) == len(next(line for line in lines if line.startswith("state ")))
+
+
+def test_the_text_report_widens_the_state_column_for_a_long_name():
+    name = "a_state_a_deploy_renamed_long_ago"
+    line = f"2026-11-24 15:00:00,000 INFO phonetree webhook call=CA1 path=/voice entered={name}"
+    summary = summarize([line + " next=x ms=1.00"]) | {"timezone": "UTC"}
+    lines = report.text(summary, office.TABLE, "greeting").splitlines()
+    header = next(line for line in lines if line.startswith("state "))
+    row = next(line for line in lines if line.startswith(name))
+    assert (row.split(), len(row)) == ([name, "1", "1"], len(header))
 
 
 def test_the_dot_report_is_the_graph_with_counts(calls):

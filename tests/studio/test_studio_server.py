@@ -7,12 +7,14 @@ import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode
 
 import pytest
 
 import states
 from phonetree_tools.carriers import telnyx_keys
-from tests.receivers import OFFICE, Mailbox
+from tests.receivers import OFFICE, Hook, Mailbox
 from tests.servers import HOST, server_environ
 from tests.studio.studio_process import ROOT, running
 from tests.tree.prompts import GOODBYE, HOURS, HOURS_ES, MENU, NO_CHOICE, THANKS, WELCOME
@@ -376,6 +378,15 @@ def test_a_step_to_another_host_name_is_refused(studio):
     assert status == 403
 
 
+def test_a_step_too_big_for_a_page_to_send_is_refused(studio):
+    status, _ = post(studio, json.dumps({"actions": ["3"], "pad": "x" * 70_000}).encode())
+    assert status == 413
+
+
+def test_a_gather_without_a_timeout_is_shown_with_the_carrier_s_five_seconds(studio):
+    assert studio.step([])["gather"]["timeout"] == 5  # the menu's Gather names none
+
+
 def test_a_step_posted_as_a_form_is_refused(studio):
     status, _ = studio.post("/studio/step", b"a=1", {"Content-Type": "text/plain"})
     assert status == 415
@@ -566,3 +577,38 @@ def test_help_lists_the_studio():
         [sys.executable, "phonetree.py", "--help"], cwd=ROOT, capture_output=True, text=True
     )
     assert re.search(r"^ +studio +hear the tree in a browser", result.stdout, re.MULTILINE)
+
+
+# Real deliveries, one step at a time ########################################
+
+
+@pytest.fixture(scope="module")
+def hooked():
+    """The studio with NOTIFY_URL: a hook that takes its time to answer."""
+    with Hook(delay=1.5) as hook, running(NOTIFY_URL=hook.url) as started:
+        yield started, hook
+
+
+def test_more_steps_at_once_than_the_studio_replays_are_told_to_come_again(hooked):
+    studio, _ = hooked
+    voicemail = {"session": "busy", "clock": "open", "deliver": True}
+    voicemail["actions"] = ["1", "record:call me back please"]  # each waits on the hook
+    body = json.dumps(voicemail).encode()
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(lambda _: post(studio, body)[0], range(3)))
+    assert sorted(answers) == [200, 200, 503]
+
+
+def test_a_message_of_a_call_the_studio_did_not_place_is_never_sent(hooked):
+    studio, hook = hooked
+    sent = len(hook.posts)
+    form = {
+        "CallSid": "CA" + "0" * 32,
+        "RecordingSid": "RE1",
+        "RecordingStatus": "completed",
+        "RecordingUrl": "https://api.twilio.com/RE1",
+        "RecordingDuration": "9",
+    }
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _ = studio.post("/state/voicemail/recorded", urlencode(form).encode(), headers)
+    assert (status, len(hook.posts)) == (503, sent)

@@ -27,6 +27,11 @@ MUTANTS = [
         "phonetree_engine/carriers/twilio.py",
         CARRIERS,
         (
+            'if request.method == "POST":',
+            "if True:",
+            {"equivalent": "a GET has no form: read_params reads a body for a POST only"},
+        ),
+        (
             "except ValueError:  # an algorithm the twilio package does not know",
             "except TypeError:  # an algorithm the twilio package does not know",
             {"why": "a signature under an unknown algorithm is a 400, not refused as unsigned"},

@@ -25,6 +25,11 @@ MUTANTS = [
             {"why": "a voicemail's transcript taken for the voicemail: never sent"},
         ),
         (
+            'if key.startswith("."):  # a message with no id of its own: never taken for another',
+            "if False:",
+            {"equivalent": "add() never remembers a key without an id: has() cannot find one"},
+        ),
+        (
             "while len(self.taken) > self.size:\n                self.taken.popitem(last=False)",
             "pass",
             {"why": "the memory of deliveries grows without end"},

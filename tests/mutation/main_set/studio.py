@@ -5,6 +5,33 @@ from __future__ import annotations
 
 from mutant import STUDIO, group
 
+# Why each equivalent mutant below cannot be told from the code (tests/mutation/README.md).
+LOCAL_ONLY = (
+    "the studio listens on 127.0.0.1 for one person's browser: the Procfile's options guard a "
+    "public server (body size, proxy headers, connection limit), and the app refuses a body "
+    "over MAX_BODY itself"
+)
+NO_MARKUP = (
+    "the carrier's line holds the carrier's title and name and its keys' variable names, all "
+    "from the registry: nothing an HTML page reads as markup"
+)
+CAPPED = (
+    "each value it caps is parsed (a moment, a clock, an outcome: a longer one is no better) "
+    "or names a session or a call, a key among at most 8 sessions of 40 calls"
+)
+SET_EACH_TIME = (
+    "every request through the wrapper sets the moment (None without the header) before the "
+    "app reads it, so what one request leaves behind is never read"
+)
+ORDER_OF_CALLS = (
+    "each call's lines keep their order; the counts of edges, states, calls and ends do not "
+    "depend on the order of whole calls, and reading closes every call at the end"
+)
+DEAD_REPLACE = (
+    "dead code: repr() escapes a ' only in a string that holds a \" too, which this branch "
+    "never takes"
+)
+
 MUTANTS = [
     *group(
         "phonetree_tools/studio/server.py",
@@ -20,7 +47,11 @@ MUTANTS = [
             "tree = pretend_clock(app, app)",
             {"why": "a tree behind a PUBLIC_URL path cannot be called from the studio"},
         ),
-        ('settings = {**(options or {}), "threads": THREADS}', 'settings = {"threads": THREADS}'),
+        (
+            'settings = {**(options or {}), "threads": THREADS}',
+            'settings = {"threads": THREADS}',
+            {"equivalent": LOCAL_ONLY},
+        ),
     ),
     *group(
         "phonetree_tools/studio/web.py",
@@ -42,10 +73,12 @@ MUTANTS = [
         (
             '"<!--carrier-->": html.escape(carrier_line(self.config, self.signing)),',
             '"<!--carrier-->": carrier_line(self.config, self.signing),',
+            {"equivalent": NO_MARKUP},
         ),
         (
             'return value[:200] if isinstance(value, str) else ""',
             'return value if isinstance(value, str) else ""',
+            {"equivalent": CAPPED},
         ),
         ('"ended_in": played.last_state if call.ended else None,', '"ended_in": played.state,'),
         (
@@ -131,7 +164,7 @@ MUTANTS = [
             "return record.levelno >= level or logs.is_business(record)",
             "return record.levelno >= level",
         ),
-        ("_MOMENT.reset(token)", "pass"),
+        ("_MOMENT.reset(token)", "pass", {"equivalent": SET_EACH_TIME}),
         ("setup.delivery = CapturedDelivery(setup.delivery, hand)", "pass"),
     ),
     *group(
@@ -139,7 +172,7 @@ MUTANTS = [
         STUDIO,
         ("if kept is None or kept[0][: len(tokens)] != tokens:", "if True:"),
         ("MAX_CALLS = 40", "MAX_CALLS = 4000", {"why": "a tab left open holds every call"}),
-        ("lines.sort(key=lambda entry: entry.time)", "pass"),
+        ("lines.sort(key=lambda entry: entry.time)", "pass", {"equivalent": ORDER_OF_CALLS}),
         (
             '"exits_left": [[e["from"], e["to"]] for e in exits if not e["count"]],',
             '"exits_left": [],',
@@ -164,6 +197,7 @@ MUTANTS = [
         (
             "text = '\"' + text[1:-1].replace(\"\\\\'\", \"'\") + '\"'",
             "text = '\"' + text[1:-1] + '\"'",
+            {"equivalent": DEAD_REPLACE},
         ),
     ),
     *group(

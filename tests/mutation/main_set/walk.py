@@ -229,6 +229,14 @@ MUTANTS = [
             {"why": "the choice waits for the timeout (or #) after the caller's key"},
         ),
         ("if chosen is None and call.speech:", "if False:"),
+        (
+            'if voice:\n                say.attrs["voice"] = voice',
+            "pass",
+            {
+                "equivalent": "the engine dresses every Say with the voice of its own language "
+                "(config.voice_for), the same voice this sets"
+            },
+        ),
         ("action_on_empty_result=True,\n            hints", "hints"),
     ),
     *group(

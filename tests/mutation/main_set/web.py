@@ -80,6 +80,14 @@ MUTANTS = [
             {"why": "signatures never checked: anyone drives the tree"},
         ),
         (
+            "params = dict(reversed(query + form))",
+            "params = dict(query + form)",
+            {
+                "equivalent": "the query holds the engine's own names (tries, lang, sealed, from, "
+                "via, ...), the carrier's form its CamelCase ones: no name is in both"
+            },
+        ),
+        (
             'prefix = self.prefix if self.prefix is not None else environ.get("SCRIPT_NAME", "")',
             'prefix = environ.get("SCRIPT_NAME", "")',
         ),
