@@ -92,7 +92,17 @@ REPORT = engine("report", "report_calls", "report_hostile")
 DIAGRAM = engine("cli", "report", "report_calls")
 STUDIO = tuple(
     f"tests/studio/test_studio_{name}.py"
-    for name in ("moment", "layout", "sessions", "testfile", "caller", "server", "browser")
+    for name in (
+        "moment",
+        "business",
+        "layout",
+        "sessions",
+        "testfile",
+        "replay",
+        "caller",
+        "server",
+        "browser",
+    )
 )
 # The shipped tree's suite, and the example's.
 STATES = tree("settings", "calls", "callback", "languages", "hours_said", "business", "cli")

@@ -27,6 +27,10 @@ ORDER_OF_CALLS = (
     "each call's lines keep their order; the counts of edges, states, calls and ends do not "
     "depend on the order of whole calls, and reading closes every call at the end"
 )
+BODY_LIMIT = (
+    "the studio's server runs with the Procfile's options, whose max_request_body_size "
+    "(MAX_BODY, the same 64 KB) has waitress refuse a bigger body before the studio reads it"
+)
 DEAD_REPLACE = (
     "dead code: repr() escapes a ' only in a string that holds a \" too, which this branch "
     "never takes"
@@ -66,7 +70,7 @@ MUTANTS = [
             "if False:",
             {"why": "a form posted from another site steps a call without a preflight"},
         ),
-        ("if length < 0 or length > MAX_BODY:", "if length < 0:"),
+        ("if length < 0 or length > MAX_BODY:", "if length < 0:", {"equivalent": BODY_LIMIT}),
         ("if not self.steps.acquire(blocking=False):", "if not self.steps.acquire():"),
         ("if name not in FILES:\n            raise", "if False:\n            raise"),
         ('data = json.dumps(facts).replace("</", "<\\\\/")', "data = json.dumps(facts)"),
