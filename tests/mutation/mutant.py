@@ -84,7 +84,12 @@ DELIVERY = engine(
     "delivery_server",
 )
 CARRIERS = engine("carriers", "settings", "webhooks", "caller", "cli")
-SERVER = (*engine("starting", "delivery_server"), "tests/serving/test_proxy.py")
+SERVER = (
+    *engine("queue_notice"),
+    "tests/serving/test_server_process.py",
+    *engine("starting", "delivery_server"),
+    "tests/serving/test_proxy.py",
+)
 CALLER = engine("caller", "carriers", "callback", "cli")
 COMMANDS = engine("cli", "starting")
 PLAYING = engine("carriers", "cli")

@@ -1,4 +1,10 @@
-"""The server as the Procfile runs it: start-up limits, the queue notice, the graceful stop."""
+"""The server as the Procfile runs it: start-up limits, the queue notice, the graceful stop.
+
+Not here: the connections the kernel still holds when the listeners close (``accept_waiting``)
+and an answer still in waitress's buffers (``total_outbufs_len``): each matters in a window of
+microseconds no test can place a request in without a race, so a mutant there would be killed
+or not by chance.
+"""
 
 from __future__ import annotations
 
@@ -42,13 +48,7 @@ MUTANTS = [
             "pass",
             {"why": "a deploy kills the webhooks in flight"},
         ),
-        ("accept_waiting(listener, connections)", "pass"),
         ("logs.flush(FLUSH_SECONDS)", "pass", {"why": "the last lines before a deploy lost"}),
-        (
-            "return bool(channel.requests or channel.total_outbufs_len or arriving)",
-            "return bool(channel.requests or arriving)",
-            {"why": "an answer still being sent is cut off by the stop"},
-        ),
         ("DRAIN_SECONDS = 7.0", "DRAIN_SECONDS = 0.0"),
         (
             "return 0 if asked else 2",
