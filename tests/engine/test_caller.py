@@ -478,12 +478,20 @@ def test_by_default_a_failed_callback_is_not_retried():
         ("#rc=5&amp;rp=4xx", [503]),
         ("#rc=5&amp;rp=ct,rt", [503]),
         ("#rc=0&amp;rp=5xx", [503]),
+        ("#rc=5&amp;rp=5xx&amp;tt=0", [503]),  # no time left for a retry
     ],
 )
 def test_a_failed_callback_is_retried_as_its_fragment_says(fragment, statuses):
     call, _app = started(recording_app(f"/recorded{fragment}", answers=[FAILED, FAILED]))
     call.record()
     assert [seen.status for seen in call.callbacks] == statuses
+
+
+def test_a_callback_answered_4xx_is_retried_when_its_fragment_says_4xx():
+    missing = (404, "text/plain", "no such callback")
+    call, _app = started(recording_app("/recorded#rc=5&amp;rp=4xx", answers=[missing, missing]))
+    call.record()
+    assert [seen.status for seen in call.callbacks] == [404, 404, 200]
 
 
 def test_retries_carry_one_idempotency_token_and_the_first_attempt_none():

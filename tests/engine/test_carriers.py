@@ -2,6 +2,7 @@
 and Somleng, signed as each signs, behind a TLS proxy's headers; anything else refused."""
 
 import base64
+import re
 import time
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ import pytest
 from webtest import TestApp
 
 from phonetree_engine.carriers import telnyx
+from phonetree_engine.carriers.twilio import UUID
 from phonetree_engine.settings import Config, ConfigError
 from phonetree_engine.web import make_app, unsigned_refused
 from phonetree_tools.caller import SimulatedCall
@@ -289,3 +291,25 @@ def test_the_terminal_caller_plays_each_carrier_signed(carrier):
     out = io.StringIO()
     assert terminal.run(app, keys="3", clock="open", stdout=out) == 0
     assert "heard: The office opens Mon+Tue+Wed+Thu+Fri 09:00-18:00." in out.getvalue()
+
+
+def test_a_telnyx_public_key_with_a_stray_character_is_refused_at_start_up():
+    stray = PUBLIC[:10] + "!" + PUBLIC[10:]  # pasted with a character too many
+    with pytest.raises(ConfigError, match="expected the base64 public key"):
+        Config.from_environ({"PROVIDER": "telnyx", "TELNYX_PUBLIC_KEY": stray})
+
+
+def test_the_tools_leave_an_unsigned_telnyx_app_unsigned():
+    from phonetree_tools import playing
+
+    app = make_app(office.TREE, {"PROVIDER": "telnyx"}, clock=lambda: OPEN)
+    config = app.config["phonetree.engine"].config
+    assert playing.signing(app, config) == {"carrier": "telnyx"}
+    assert app.config["phonetree.webhooks"].carrier is None  # still unsigned, as configured
+
+
+@pytest.mark.parametrize("carrier", ["signalwire", "telnyx", "somleng"])
+def test_the_simulated_carrier_gives_recordings_ids_of_its_own_shape(carrier):
+    from phonetree_tools.carriers import recording_id
+
+    assert re.fullmatch(UUID, recording_id(carrier))

@@ -127,6 +127,19 @@ def account(validate):
     return call
 
 
+def test_a_collect_with_no_length_takes_up_to_fifteen_digits_and_confirms_them(validate):
+    # An international number: fifteen digits at most, read back and confirmed whole.
+    spec = collect(into="account", then="known", give_up="bye", words={"en-US": {"ask": ASK}})
+    table = {**TABLE, "account": spec}
+    call = SimulatedCall(tree(table), validate=validate)
+    call.start()
+    assert call.gather.get("numDigits") == "15"
+    call.press("441234567890123#")
+    assert call.last_heard == [CONFIRM.replace("1, 2, 3, 4, 5", spoken("441234567890123"))]
+    call.press("1")
+    assert call.last_heard == [f"Your account is {spoken('441234567890123')}."]
+
+
 def test_entered_digits_are_read_back_one_by_one(account):
     account.press("12345#")
     assert account.last_heard == [CONFIRM]

@@ -98,7 +98,8 @@ def test_an_unanswered_fallback_dial_takes_a_message(app, validate, status):
 def test_the_fallback_message_is_as_long_as_voicemail_max_length_allows(validate):
     call = fallback_call(broken_tree(VOICEMAIL_MAX_LENGTH="45"), validate)
     call.dial_result("no-answer")
-    assert call.document.find("Record").get("maxLength") == "45"
+    record = call.document.find("Record")
+    assert (record.get("maxLength"), record.get("finishOnKey")) == ("45", "#")
 
 
 def test_a_caller_who_leaves_no_fallback_message_hears_why_the_call_ends(app, validate):

@@ -2,6 +2,8 @@
 every prompt and voice; a language the tree lacks words for stops start-up, naming the file."""
 
 import re
+import sys
+import types
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -311,6 +313,16 @@ def german(build):
 
 
 OFFICE_FILE = r"\((.+/)?tests/engine/trees/office\.py, (\w+)\)$"
+
+
+def test_words_also_held_by_a_module_without_a_file_are_named_by_theirs(build, monkeypatch):
+    # An interactive session (python -i, a notebook) has no file, and may hold the words too.
+    session = types.ModuleType("an_interactive_session")
+    session.WORDS = office.WORDS
+    monkeypatch.setitem(sys.modules, "an_interactive_session", session)
+    with pytest.raises(TableError) as refused:
+        build(languages=(EN, "de-DE"))
+    assert any(re.search(OFFICE_FILE, problem) for problem in refused.value.problems)
 
 
 def test_a_language_without_words_names_each_of_the_tree_s_words_by_file(german):

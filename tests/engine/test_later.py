@@ -4,12 +4,14 @@ and says in the log how each try went. And a channel the deadline cannot reach i
 """
 
 import logging
+import re
 import threading
 import time
 from datetime import datetime
 
 from phonetree_engine.delivery import Delivery, Later, Message, Outcome, notify
 from phonetree_engine.delivery.post import Post, notify_url
+from tests.conftest import ROOT
 from tests.receivers import Hook
 
 MESSAGE = Message(
@@ -106,3 +108,13 @@ def test_a_channel_still_busy_after_the_deadline_has_not_delivered():
     finally:
         channel.free.set()
     assert (outcome.taken, list(outcome.failed)) == ([], ["post"])
+
+
+def test_the_schedule_is_the_one_the_carriers_page_promises():
+    page = " ".join((ROOT / "docs" / "carriers.md").read_text(encoding="utf-8").split())
+    found = re.search(r"after (\d+) s, ([\d, and]+) minutes \(about (\d+) minutes in all\)", page)
+    assert found, "docs/carriers.md no longer says when a message is tried again"
+    first, minutes, total = found.groups()
+    promised = [float(first), *(60.0 * int(m) for m in re.findall(r"\d+", minutes))]
+    assert list(Later.SCHEDULE) == promised
+    assert int(sum(Later.SCHEDULE) // 60) == int(total)

@@ -41,10 +41,25 @@ def failed_record():
         return line
 
 
+def failed_event():
+    """log.exception(event_line(...)): a message of its own, and a traceback."""
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        line = record(level=logging.ERROR, message="handler-failed path=/voice")
+        line.exc_info = sys.exc_info()
+        return line
+
+
 @pytest.mark.parametrize(
     "line",
-    [record(message="plain"), record(message="%d lines", level=logging.WARNING), failed_record()],
-    ids=["plain", "args", "traceback"],
+    [
+        record(message="plain"),
+        record(message="%d lines", level=logging.WARNING),
+        failed_record(),
+        failed_event(),
+    ],
+    ids=["plain", "args", "traceback", "event-and-traceback"],
 )
 def test_formatter_writes_what_the_standard_formatter_writes_of_any_record(line):
     if line.msg == "%d lines":
@@ -339,3 +354,18 @@ def test_business_events_are_written_whatever_log_level_says(tmp_path):
     assert (done.returncode, done.stdout) == (0, "True\n")
     assert " INFO phonetree.business recording call=CA1" in done.stderr
     assert "webhook" not in done.stderr
+
+
+def test_a_host_that_set_up_logging_keeps_its_own(tmp_path):
+    # An app that logs its own way (a host of the WSGI app) gets each line once, its way.
+    script = (
+        "import logging, sys\n"
+        "from phonetree_engine import logs\n"
+        "logging.basicConfig(stream=sys.stdout, format='host %(message)s')\n"
+        "log = logging.getLogger('phonetree')\n"
+        "logs.setup_logging(log, 'INFO')\n"
+        "log.warning('refused path=/voice')\n"
+        "logs.flush()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.stdout, done.stderr) == ("host refused path=/voice\n", "")

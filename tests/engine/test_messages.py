@@ -9,7 +9,7 @@ import pytest
 
 from phonetree_engine.delivery import messages
 from phonetree_engine.delivery.email import Email, MailServer
-from phonetree_engine.delivery.post import notify_url
+from phonetree_engine.delivery.post import Post, notify_url
 
 NEW_YORK = ZoneInfo("America/New_York")
 WHEN = datetime(2026, 11, 24, 10, 5, tzinfo=NEW_YORK)
@@ -124,3 +124,14 @@ def test_an_id_a_message_id_cannot_hold_is_written_in_one_it_can():
 
 def test_a_post_to_an_ipv6_address_names_it_in_brackets():
     assert notify_url("https://[2001:db8::1]:8443/hooks/x").netloc == "[2001:db8::1]:8443"
+
+
+def test_the_email_is_addressed_to_every_recipient():
+    two = Email(EMAIL.server, "ivr@example.com", ("office@example.com", "owner@example.com"))
+    assert two.compose(voicemail())["To"] == "office@example.com, owner@example.com"
+
+
+def test_the_post_names_its_sender_to_the_receiver():
+    # Some receivers (and the firewalls before them) refuse a request that names no agent.
+    post = Post(notify_url("https://hooks.example.com/x"))
+    assert post.headers(voicemail())["User-Agent"] == "phonetree"

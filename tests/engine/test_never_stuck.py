@@ -1,6 +1,8 @@
 """Never stuck: silence and wrong input take a caller out of every menu and collect of the
 engine's trees within its own limit, above, at or below MAX_RETRIES."""
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,6 +51,23 @@ def test_a_limit_of_more_than_ten_tries_is_counted_to_its_end(name, leads_to):
     variant = with_limit(office.TREE, name, 12)
     tries, where = failed_tries_to_leave(variant, name, Config(), lambda: OPEN, ["silence"])
     assert (tries, where) == (12, leads_to)
+
+
+def test_a_menu_whose_wrong_input_comes_back_through_another_state_needs_a_give_up():
+    from phonetree_engine import Keys, State
+    from phonetree_engine.tree import TableError
+    from phonetree_engine.web import make_app
+
+    # A wrong key says "wrong", which goes on to the menu at once: the menu again.
+    keys = Keys(office.MENU, otherwise="wrong", silence="quiet")
+    table = {name: row for name, row in office.TABLE.items() if name != "transfer"}
+    table["menu"] = State(office.menu, keys)
+    try:
+        make_app(replace(office.TREE, table=table), Config())
+    except TableError as error:
+        assert "state 'menu': wrong input comes back here and no give_up ends it" in str(error)
+    else:
+        raise AssertionError("a menu that keeps a caller forever was accepted")
 
 
 def test_the_trees_have_menus_and_collects_to_drive():

@@ -577,6 +577,19 @@ def test_the_text_report_keeps_its_columns_for_long_names(build, log_lines):
     assert len(state) == len(next(line for line in lines if line.startswith("state ")))
 
 
+def test_one_call_is_said_as_one_call_on_the_diagram(build, log_lines):
+    place(build(OPEN), "3")
+    drawn = report.mermaid(summarize(log_lines()), office.TABLE, "greeting")
+    assert '    _call((call)) -->|"1 call"| greeting' in drawn.splitlines()
+
+
+def test_the_text_report_lists_the_hours_that_had_calls_only(calls):
+    text = report.text(summarize(calls) | {"timezone": "UTC"}, office.TABLE, "greeting")
+    hours = [line for line in text.splitlines() if re.fullmatch(r"  \d\d:00 .*", line)]
+    assert len(hours) == 1  # three calls, in one hour
+    assert hours[0].split()[1:] == ["3", "#" * 30]
+
+
 def test_the_text_report_widens_the_state_column_for_a_long_name():
     name = "a_state_a_deploy_renamed_long_ago"
     line = f"2026-11-24 15:00:00,000 INFO phonetree webhook call=CA1 path=/voice entered={name}"

@@ -448,6 +448,7 @@ def test_each_configured_channel_delivers(environ, names):
         ("LANGUAGES", "english", "language tags"),
         ("LANGUAGES", "en-US,en_US", "'en_US'"),
         ("LANGUAGES", "e", "language tags"),
+        ("LANGUAGES", ",", "not language tags: none"),
         ("LANGUAGES", "en-US,en-US", "listed twice"),
         ("LANGUAGES", ",".join(f"e{c}" for c in "abcdefghij"), "at most 9 languages"),
         ("VOICES", "Polly.Lupe", "language=voice"),
@@ -822,3 +823,12 @@ def test_check_environ_accepts_the_defaults():
 def test_check_environ_reads_a_trees_defaults_too():
     with pytest.raises(ConfigError, match=re.escape("DESK_SECONDS='1'")):
         check_environ({}, office.SETTINGS, defaults={"DESK_SECONDS": "1"})
+
+
+@pytest.mark.parametrize("number", ["+05551234567", "+0", "+1555", "15551234567"])
+def test_a_phone_number_is_e164_starting_with_a_country_code(number):
+    from phonetree_engine.settings import phone_number, phone_or_sip
+
+    for read in (phone_number, phone_or_sip):
+        with pytest.raises(ValueError):
+            read(number)

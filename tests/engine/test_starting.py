@@ -208,6 +208,13 @@ def test_serve_trusts_the_proxy_s_headers_as_the_procfile_does(command):
     assert call.waiting_for == "input"
 
 
+@pytest.mark.parametrize("host", ["localhost", "::1"])
+def test_serve_on_any_loopback_name_runs_without_a_token(command, host):
+    serving = command("serve", "--host", host, "--port", str(free_port()))
+    assert serving.wait_for("serving on http://")
+    assert "signatures are NOT checked" in serving.output
+
+
 def test_the_port_is_bound_before_serving_on_is_said(command):
     port = free_port()
     serving = command("serve", "--port", str(port))

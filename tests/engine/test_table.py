@@ -6,6 +6,7 @@ import re
 import pytest
 from twilio.twiml.voice_response import Dial, Gather, Hangup, Record, Say
 
+from phonetree_engine import collect
 from phonetree_engine.checks import check_tree
 from phonetree_engine.settings import Config
 from phonetree_engine.tree import Choose, Keys, Option, Outcome, State, TableError, Tree
@@ -309,6 +310,23 @@ def refuse(request):
 
 def test_a_good_table_is_accepted():
     assert check_tree(tree_of(good_table()), Config()) is None
+
+
+def test_options_on_star_and_pound_are_accepted():
+    options = [Option("*", "message"), Option("#", "bye")]
+    table = changed(menu=State(menu, Keys(options, otherwise="menu", give_up="bye")))
+    check_tree(tree_of(table), Config())
+
+
+def test_a_collect_of_twenty_digits_is_accepted_and_of_twenty_one_refused():
+    def with_length(length):
+        words = {"en-US": {"ask": "Your account number."}}
+        spec = collect(into="account", then="menu", give_up="bye", words=words, length=length)
+        return tree_of(changed(hello=State(hello, "account"), account=spec))
+
+    check_tree(with_length(20), Config())
+    with pytest.raises(TableError, match="a collect takes 1 to 20 digits"):
+        check_tree(with_length(21), Config())
 
 
 def test_a_state_name_of_40_characters_is_accepted():

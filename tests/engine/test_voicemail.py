@@ -111,3 +111,10 @@ def test_the_transcription_line_masks_a_number_said_in_the_message(build, hook, 
     [line] = lines(caplog, "transcription")
     assert ' text="Call me back at *** *** **** please."' in line
     assert hook.payloads[0]["transcript"] == "Call me back at 555 123 4567 please."
+
+
+def test_a_start_time_of_no_known_zone_is_passed_on_as_sent(build, hook):
+    # RFC 2822's -0000: the time is UTC but the zone unknown; no clock can say which hour.
+    form = {**RECORDING, "RecordingStartTime": "Tue, 24 Nov 2026 15:00:00 -0000"}
+    TestApp(build(notify_url=notify_url(hook.url))).post("/state/voicemail/recorded", form)
+    assert hook.payloads[0]["sent_time"] == "Tue, 24 Nov 2026 15:00:00 -0000"

@@ -465,6 +465,23 @@ def test_a_request_from_anyone_but_twilio_is_logged_as_refused(guarded, caplog):
     assert "refused path=/voice" in caplog.text
 
 
+def test_serving_without_a_shared_seal_key_warns_that_replicas_cannot_read_it(monkeypatch, caplog):
+    from phonetree_engine.web import serving_app
+    from tests.servers import LEFT_OUT
+
+    for variable in LEFT_OUT:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("ALLOW_UNSIGNED", "true")
+    with caplog.at_level(logging.WARNING, logger="phonetree"):
+        serving_app(office.TREE)
+    assert "SECRET_KEY is not set and there is no signing key" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("SECRET_KEY", "the same on every replica")
+    with caplog.at_level(logging.WARNING, logger="phonetree"):
+        serving_app(office.TREE)
+    assert "SECRET_KEY is not set" not in caplog.text
+
+
 def test_building_an_open_app_says_nothing_about_signatures(build, caplog):
     build()  # as call, graph and check do: serving_app() says which mode it serves in
     assert "signature" not in caplog.text
@@ -592,12 +609,14 @@ def test_an_unknown_status_callback_gets_an_empty_answer(app, validate):
 ENDED = {**PARAMS, "CallStatus": "completed", "CallDuration": "42"}
 
 
-def test_the_status_callback_logs_the_end_of_the_call(guarded, caplog):
+@pytest.mark.parametrize("status", ["completed", "busy", "no-answer", "failed", "canceled"])
+def test_the_status_callback_logs_the_end_of_the_call(guarded, caplog, status):
     caplog.set_level(logging.INFO, logger="phonetree")
-    response = post(guarded, "/status", ENDED, "http://localhost/status")
+    ended = {**ENDED, "CallStatus": status}
+    response = post(guarded, "/status", ended, "http://localhost/status")
     assert (response.status_int, response.xml.tag, len(response.xml)) == (200, "Response", 0)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("call-ended")]
-    assert lines == ["call-ended call=CA0 status=completed duration=42"]
+    assert lines == [f"call-ended call=CA0 status={status} duration=42"]
 
 
 def test_the_status_callback_needs_a_signature(guarded, caplog):
@@ -677,6 +696,12 @@ def test_a_forwarded_host_urllib_cannot_parse_is_refused(guarded):
 
 
 # Forms, headers and log lines at their limits ################################
+
+
+def test_a_webhook_with_all_that_twilio_may_send_is_read(app):
+    # A call's webhook holds some 30 fields; with add-ons and SIP headers, many more.
+    fields = {**PARAMS, **{f"SipHeader_X-Field-{number}": "1" for number in range(120)}}
+    assert TestApp(app).post("/state/menu/exit", fields).status_int == 200
 
 
 @pytest.mark.parametrize("count, status", [(MAX_FIELDS, 200), (MAX_FIELDS + 1, 400)])

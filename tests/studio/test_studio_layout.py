@@ -153,3 +153,16 @@ def test_words_with_markup_characters_are_escaped():
     drawn = ET.fromstring(layout.svg(table, "hello"))  # would not parse unescaped
     titles = [title.text for title in drawn.iter(f"{SVG}title")]
     assert "menu → bye: 1, say r&b" in titles
+
+
+def test_a_state_with_a_long_name_gets_a_box_as_wide_as_its_name():
+    table = {
+        "a_state_whose_name_is_rather_long": State(say),
+        "hi": State(say, "a_state_whose_name_is_rather_long"),
+    }
+    nodes = {node.name: node for node in layout.lay_out(table, "hi").nodes}
+    assert nodes["a_state_whose_name_is_rather_long"].width > nodes["hi"].width
+    assert (
+        nodes["a_state_whose_name_is_rather_long"].width
+        >= len("a_state_whose_name_is_rather_long") * layout.CHAR
+    )

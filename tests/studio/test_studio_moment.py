@@ -24,7 +24,13 @@ def never(choice):
 
 
 ACTIONS = ["3", "12#", "*", "_", "say:hours", "dial:busy", "hold:2,60,90", "queue:bridged"]
-MESSAGES = ["record:call me back", "record:", "hangup", "hangup:call me back"]
+MESSAGES = [
+    "record:call me back",
+    "record:",
+    "hangup",
+    "hangup:call me back",
+    "record:" + "a" * 500,
+]
 NOT_ACTIONS = ["", "abc", "3a", "dial:maybe", "queue:leave", "hold:0,0,0", "hold:a,b,c", "1" * 41]
 NOT_SAID = ["hold:1,2", "say:", "say:" + "a" * 501, "fly:away"]
 
