@@ -57,6 +57,13 @@ SERVER_OPTIONS = {
     # Connections the kernel holds while the loop is busy, e.g. a burst as a deploy moves
     # traffic over (Linux caps it at net.core.somaxconn).
     "backlog": 2048,
+    # Threads for the requests that may wait on a delivery (a voicemail's callbacks), apart
+    # from waitress's 4 for live webhooks. A delivery mostly waits on a socket, for 5 s at most
+    # (delivery.TIMEOUT), and Twilio waits 15 s for the answer: 8 threads answer 16 callbacks
+    # arriving at once in time even when the mail server never answers, and hold at most 8
+    # connections to it (mail providers limit an account's concurrent connections). More
+    # wait in the lane's queue and are served in turn; no live webhook waits for them.
+    "delivery_threads": 8,
 }
 
 
@@ -127,6 +134,12 @@ def make_app(
     app.route("/state/<name>", methods, hooks.route(hooks.unknown))
     app.route("/state/<name>/<part:path>", methods, hooks.route(hooks.unknown))
     app.default_error_handler = plain_error
+    # The server gives requests that may wait on a delivery a lane of threads of their own.
+    delivering = {
+        state_url("", name, part) for name, row in engine.table.items() for part in row.callbacks
+    }
+    delivering.add("/fallback/recorded")
+    app.phonetree_lane = lambda path: "deliveries" if path in delivering else "calls"
     return app
 
 

@@ -4,9 +4,8 @@ import argparse
 import re
 import shlex
 
-from waitress.adjustments import Adjustments
-
 from phonetree import MAX_BODY, SERVER_OPTIONS, make_app
+from phonetree_engine.server import parse_args
 from phonetree_engine.settings import SETTINGS, Config, settings_table
 from phonetree_tools.caller import SimulatedCall
 from phonetree_tools.cli import parser
@@ -49,7 +48,7 @@ def procfile_options():
     assert line.startswith("web: python -m phonetree_engine.server ")
     words = shlex.split(line.removeprefix("web: ").replace("$PORT", "8000"))
     options, target = words[3:-1], words[-1]
-    return Adjustments.parse_args(options)[0], target
+    return parse_args(options)[0], target
 
 
 def test_procfile_serves_the_app_with_the_settings_of_phonetree_serve():
