@@ -62,6 +62,7 @@ def serve(app, **options) -> int:
     """Bind, say where, serve until SIGTERM, then drain and exit (see the module's docstring)."""
     delivery_threads = int(options.pop("delivery_threads", DELIVERY_THREADS))
     raise_open_files_limit(int(options.get("connection_limit", 100)))
+    logging.basicConfig()  # as waitress-serve does, for an app that set up no logging
     hold_queue_warnings(QUEUE_LOG)
     lanes = Lanes.for_app(app, int(options.get("threads", 4)), delivery_threads)
     try:
