@@ -11,6 +11,7 @@ shares the machine.
 import http.client
 import os
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -54,6 +55,20 @@ def command_for(server: str, target: str | None) -> str:
     if server == "waitress":
         return f"{WAITRESS} {target}"
     return with_target(procfile_command(), target)
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process on the machine has spent since boot (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (wrk's runs)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ import logging
 import os
 import platform
 import sys
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def measure(args) -> dict:
     figures["load_average"] = {"before": os.getloadavg()}
     rounds = args.rounds or (1 if args.quick else 3)
     seconds = max(1, round((args.duration or (3 if args.quick else 12)) / rounds))
-    figures["http"], figures["rss_mb"] = over_http(rounds, seconds)
+    figures["http"], figures["rss_mb"], figures["others_cores"] = over_http(rounds, seconds)
     figures["load_average"]["after"] = os.getloadavg()
     print("cold start ...", flush=True)
     starts = 3 if args.quick else 5
@@ -85,21 +86,44 @@ def measure(args) -> dict:
     return figures
 
 
-def over_http(rounds: int, seconds: int) -> tuple[dict, dict]:
-    """wrk figures per mode and server, and the servers' memory after the load."""
+def over_http(rounds: int, seconds: int) -> tuple[dict, dict, float]:
+    """wrk figures per mode and server, the servers' memory after the load, and the cores
+    other programs kept busy meanwhile."""
     runs = {mode: {name: [] for name in NAMES} for mode in MODES}
     with ExitStack() as stack:  # all up at once, loaded in turns: ABCDE ABCDE ABCDE
         servers = {name: stack.enter_context(load.serving(command(name))) for name in NAMES}
         for server in servers.values():
             load.wrk(server, 1)  # warm up: connections, first imports, caches
+        others = Others(servers.values())
         for turn in range(1, rounds + 1):
             for mode, close in MODES.items():
                 for name, server in servers.items():
                     print(f"HTTP {mode} {name} {turn}/{rounds}: {seconds}s ...", flush=True)
                     runs[mode][name].append(load.wrk(server, seconds, close))
+        busy = others.cores()
         rss = {name: server.rss_mb() for name, server in servers.items()}
     http = {mode: {name: load.summary(runs[mode][name]) for name in NAMES} for mode in MODES}
-    return http, rss
+    return http, rss, busy
+
+
+class Others:
+    """How busy other programs kept the machine: its CPU time less ours, in cores on average.
+
+    A run with other programs busy moves every HTTP figure; say so beside the figures.
+    """
+
+    def __init__(self, servers):
+        self.servers = list(servers)
+        self.started, self.machine, self.ours = time.monotonic(), *self.spent()
+
+    def spent(self) -> tuple[float, float]:
+        ours = load.own_cpu_seconds() + sum(server.cpu_seconds() for server in self.servers)
+        return load.machine_cpu_seconds(), ours
+
+    def cores(self) -> float:
+        machine, ours = self.spent()
+        others = (machine - self.machine) - (ours - self.ours)
+        return max(others, 0.0) / (time.monotonic() - self.started)
 
 
 # The report ###################################################################
@@ -195,8 +219,7 @@ def report(figures: dict, table: list[dict]) -> str:
         shown = "".join(f"{value:>{width}}" for value, width in zip(values, widths, strict=True))
         lines.append(f"{item['figure']:<34}{shown}  {target:<9} {result}".rstrip())
     if "load_average" in figures:
-        before, after = (figures["load_average"][when][0] for when in ("before", "after"))
-        lines += ["", f"load average (1 min) before the HTTP runs {before:.2f}, after {after:.2f}"]
+        lines += ["", quiet(figures)]
     return "\n".join(lines)
 
 
@@ -209,6 +232,16 @@ HEADINGS = {
     "bare@w": "WSGI, plain waitress",
 }
 RATIO_HEADINGS = ["phonetree / Bottle on plain waitress", "phonetree / Bottle, same command"]
+
+
+def quiet(figures: dict) -> str:
+    """How quiet the machine was: the load before, and other programs' CPU during the runs."""
+    before, after = (figures["load_average"][when][0] for when in ("before", "after"))
+    others = figures["others_cores"]
+    return (
+        f"load average (1 min) before the HTTP runs {before:.2f}, after {after:.2f}; "
+        f"other programs used {others:.2f} of a core meanwhile"
+    )
 
 
 def markdown(table: list[dict]) -> str:

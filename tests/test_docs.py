@@ -108,3 +108,17 @@ def test_the_readme_shows_every_option_of_every_command():
         if not re.search(rf"python phonetree.py {name}\b.*{option}\b", README)
     ]
     assert missing == []
+
+
+def section(text: str, heading: str) -> str:
+    return text.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_performance_page_shows_the_latest_benchmark_run():
+    bench = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    page = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    tables = [
+        line for line in section(bench, "## The latest figures").splitlines() if line[:1] == "|"
+    ]
+    assert len(tables) > 20  # both runs' tables, in process and over HTTP
+    assert [line for line in tables if line not in page] == []
