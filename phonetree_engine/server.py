@@ -62,7 +62,6 @@ def serve(app, **options) -> int:
     """Bind, say where, serve until SIGTERM, then drain and exit (see the module's docstring)."""
     delivery_threads = int(options.pop("delivery_threads", DELIVERY_THREADS))
     raise_open_files_limit(int(options.get("connection_limit", 100)))
-    logging.basicConfig()  # as waitress-serve does, for an app that set up no logging
     hold_queue_warnings(QUEUE_LOG)
     lanes = Lanes.for_app(app, int(options.get("threads", 4)), delivery_threads)
     try:
@@ -145,7 +144,7 @@ class Connection(HTTPChannel):
     Waitress's loop asks a connection to be polled for writing whenever it holds output. A
     worker thread sends its answer itself, holding the output lock: meanwhile the socket is
     writable, poll returns at once, the loop cannot take the lock, and goes round again, over
-    every connection, until the thread is done (4 to 6 turns per request under load). So while
+    every connection, until the thread is done (4 to 7 turns per request under load). So while
     a request is served, the loop polls for writing only for output the thread left unsent
     because the socket was full, which it then sends as the client reads.
     """
@@ -179,11 +178,12 @@ class Lanes:
     takes none of the threads live webhooks need. When every thread of a lane is busy, its
     requests wait in the lane's queue, first come first served, and nothing else waits for
     them; waitress's queue warning names the lane (``waitress.queue.deliveries``).
+    ``lane_of`` runs on waitress's loop for every request: it must be a lookup, not work.
     """
 
     def __init__(self, lane_of, threads: dict[str, int]):
         self.lane_of = lane_of
-        self.pools = {name: Pool(name, count) for name, count in threads.items() if count}
+        self.pools = {name: Pool(name, count) for name, count in threads.items()}
 
     @classmethod
     def for_app(cls, app, calls: int, deliveries: int) -> Lanes | None:

@@ -91,7 +91,7 @@ def test_calls_are_answered_while_every_delivery_thread_waits(served):
     assert [status for status, _, _ in calls + delivered] == [200] * (20 + waiting)
     assert max(at for _, _, at in calls) < min(at for _, _, at in delivered)
     # The two that found the lane full waited in its queue, which said so, naming the lane.
-    assert served.wait_for_log("waitress.queue.deliveries:Task queue depth is")
+    assert served.wait_for_log("WARNING waitress.queue.deliveries Task queue depth is")
 
 
 # phonetree's app names its lanes ##############################################
