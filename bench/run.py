@@ -3,7 +3,7 @@
 phonetree runs on the Procfile's command; the baselines run on that command and on plain
 waitress, what a user would otherwise run, and the targets over HTTP are against the latter.
 
-    python bench/run.py                 # about three minutes; --quick for a rough look
+    python bench/run.py                 # about four minutes; --quick for a rough look
     python bench/run.py --json bench/results/run.json
     python bench/run.py --profile       # where the in-process time goes, ours and Bottle's
 
@@ -38,6 +38,7 @@ NAMES = tuple(SERVED)
 APPS = ("phonetree", "bottle", "bare")  # the apps in process, without a server
 FLOOR = "bottle@w"  # what a user would otherwise run: the targets over HTTP are against it
 MODES = {"keep-alive": False, "close": True}  # wrk's connections: kept, or one per request
+ROUNDS, DURATION = 5, 15  # wrk runs per server and kind of connection, and their seconds
 
 
 def command(name: str) -> str:
@@ -74,8 +75,8 @@ def measure(args) -> dict:
         return figures
     figures["commands"] = {"procfile": load.procfile_command(), "waitress": load.WAITRESS}
     figures["load_average"] = {"before": os.getloadavg()}
-    rounds = args.rounds or (1 if args.quick else 3)
-    seconds = max(1, round((args.duration or (3 if args.quick else 12)) / rounds))
+    rounds = args.rounds or (1 if args.quick else ROUNDS)
+    seconds = max(1, round((args.duration or (3 if args.quick else DURATION)) / rounds))
     figures["http"], figures["rss_mb"], figures["others_cores"] = over_http(rounds, seconds)
     figures["load_average"]["after"] = os.getloadavg()
     print("cold start ...", flush=True)
@@ -90,16 +91,19 @@ def over_http(rounds: int, seconds: int) -> tuple[dict, dict, float]:
     """wrk figures per mode and server, the servers' memory after the load, and the cores
     other programs kept busy meanwhile."""
     runs = {mode: {name: [] for name in NAMES} for mode in MODES}
-    with ExitStack() as stack:  # all up at once, loaded in turns: ABCDE ABCDE ABCDE
+    with ExitStack() as stack:  # all up at once, loaded in turns: ABCDE BCDEA CDEAB ...
         servers = {name: stack.enter_context(load.serving(command(name))) for name in NAMES}
         for server in servers.values():
             load.wrk(server, 1)  # warm up: connections, first imports, caches
         others = Others(servers.values())
-        for turn in range(1, rounds + 1):
+        for turn in range(rounds):
+            # Each server takes each place in the order in turn: what a run leaves behind
+            # (closed connections in the kernel, a warm cache) falls on each alike.
+            order = NAMES[turn % len(NAMES) :] + NAMES[: turn % len(NAMES)]
             for mode, close in MODES.items():
-                for name, server in servers.items():
-                    print(f"HTTP {mode} {name} {turn}/{rounds}: {seconds}s ...", flush=True)
-                    runs[mode][name].append(load.wrk(server, seconds, close))
+                for name in order:
+                    print(f"HTTP {mode} {name} {turn + 1}/{rounds}: {seconds}s ...", flush=True)
+                    runs[mode][name].append(load.wrk(servers[name], seconds, close))
         busy = others.cores()
         rss = {name: server.rss_mb() for name, server in servers.items()}
     http = {mode: {name: load.summary(runs[mode][name]) for name in NAMES} for mode in MODES}
@@ -273,9 +277,13 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, one 3 s wrk run")
     parser.add_argument(
-        "--duration", type=float, help="seconds of load per server, all rounds (default 12)"
+        "--duration",
+        type=float,
+        help=f"seconds of load per server and kind of connection, all rounds (default {DURATION})",
     )
-    parser.add_argument("--rounds", type=int, help="wrk runs per server, in turns (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, help=f"wrk runs per server, in turns (default {ROUNDS})"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH")
     parser.add_argument("--markdown", action="store_true", help="also print the table in Markdown")
     parser.add_argument(
