@@ -40,6 +40,12 @@ SERVER_OPTIONS = {
     # Connections the kernel holds while the loop is busy, e.g. a burst as a deploy moves
     # traffic over (Linux caps it at net.core.somaxconn).
     "backlog": 2048,
+    # Threads for the requests that may wait on a delivery (a voicemail's callbacks), apart
+    # from waitress's 4 for live webhooks: however long a mail server takes (12 s at most for a
+    # whole delivery), no live webhook waits for it. 8 hold at most 8 connections to the mail
+    # server (providers limit an account's concurrent connections); more callbacks wait in the
+    # lane's queue and are served in turn, and the carrier retries any it gave up on.
+    "delivery_threads": 8,
 }
 
 

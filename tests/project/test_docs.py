@@ -139,3 +139,17 @@ def test_the_writing_a_tree_page_names_every_file_of_the_tree_it_sends_authors_t
     page = DOCS["writing-a-tree.md"]
     for name in re.findall(r"`(states/[\w/]+\.py)`", page):
         assert Path(ROOT / name).exists() or name == "states/directions.py", name
+
+
+def section(text: str, heading: str) -> str:
+    return text.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_performance_page_shows_the_latest_benchmark_run():
+    bench = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    page = DOCS["benchmarks.md"]
+    tables = [
+        line for line in section(bench, "## The latest figures").splitlines() if line[:1] == "|"
+    ]
+    assert len(tables) > 20  # both runs' tables, in process and over HTTP
+    assert [line for line in tables if line not in page] == []
