@@ -54,6 +54,38 @@ DELIVERY_THREADS = 8  # the deliveries lane's threads when the command does not 
 
 log = logging.getLogger("phonetree")
 
+MAX_BODY = 64 * 1024  # the carriers' largest webhooks are a few KB; the app reads no more
+
+# Waitress's settings for a phone line: the Procfile's (a test keeps them equal), and those of
+# `serve` and of any tree's commands.
+OPTIONS = {
+    "max_request_body_size": MAX_BODY,
+    # Behind a PaaS router or tunnel the public scheme and host arrive in these headers;
+    # without trusting them waitress drops them, and every signature check fails.
+    "trusted_proxy": "*",
+    "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-port",
+    # A connection costs waitress a socket and a few KB, not a thread: a request is read whole
+    # before a thread serves it. So hold many: with waitress's 100, a hundred slow or idle
+    # clients would keep every webhook waiting outside.
+    "connection_limit": 1000,
+    # poll() rather than select(), which cannot watch more than 1,024 sockets.
+    "asyncore_use_poll": True,
+    # Close a connection that has sent nothing for 20 s (waitress: 120 s, checked every 30 s):
+    # Twilio gives up on a webhook after 15 s, so such a client is no caller.
+    "channel_timeout": 20,
+    "cleanup_interval": 5,
+    # Connections the kernel holds while the loop is busy, e.g. a burst as a deploy moves
+    # traffic over (Linux caps it at net.core.somaxconn).
+    "backlog": 2048,
+    # Threads for the requests that may wait on a delivery (a voicemail's callbacks), apart
+    # from waitress's 4 for live webhooks: however long a mail server takes (12 s at most for a
+    # whole delivery), no live webhook waits for it. 8 hold at most 8 connections to the mail
+    # server (providers limit an account's concurrent connections); more callbacks wait in the
+    # lane's queue and are served in turn, and the carrier retries any it gave up on.
+    "delivery_threads": 8,
+}
+
+
 # Set once SIGTERM arrives: the health check fails from then on.
 stopping = threading.Event()
 

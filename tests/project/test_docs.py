@@ -8,9 +8,8 @@ import re
 import shlex
 from pathlib import Path
 
-from waitress.adjustments import Adjustments
-
 from phonetree import SERVER_OPTIONS
+from phonetree_engine import server
 from phonetree_engine.settings import settings_table
 from phonetree_engine.web.forms import MAX_BODY
 from phonetree_tools.cli import parser
@@ -76,8 +75,8 @@ def procfile_options():
     line = (ROOT / "Procfile").read_text().strip()
     assert line.startswith("web: python -m phonetree_engine.server ")
     words = shlex.split(line.removeprefix("web: ").replace("$PORT", "8000"))
-    options, target = words[3:-1], words[-1]
-    return Adjustments.parse_args(options)[0], target
+    options, targets = server.parse_args(words[3:])
+    return options, targets[0]
 
 
 def test_procfile_serves_the_app_with_the_settings_of_phonetree_serve():
