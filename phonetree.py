@@ -15,32 +15,12 @@ from __future__ import annotations
 import logging
 import sys
 
-from phonetree_engine import web
-from phonetree_engine.web.forms import MAX_BODY
+from phonetree_engine import server, web
 
 log = logging.getLogger("phonetree")
 
-# Waitress's settings, the Procfile's too (a test keeps them equal).
-SERVER_OPTIONS = {
-    "max_request_body_size": MAX_BODY,
-    # Behind a PaaS router or tunnel the public scheme and host arrive in these headers;
-    # without trusting them waitress drops them, and every signature check fails.
-    "trusted_proxy": "*",
-    "trusted_proxy_headers": "x-forwarded-proto x-forwarded-host x-forwarded-port",
-    # A connection costs waitress a socket and a few KB, not a thread: a request is read whole
-    # before a thread serves it. So hold many: with waitress's 100, a hundred slow or idle
-    # clients would keep every webhook waiting outside.
-    "connection_limit": 1000,
-    # poll() rather than select(), which cannot watch more than 1,024 sockets.
-    "asyncore_use_poll": True,
-    # Close a connection that has sent nothing for 20 s (waitress: 120 s, checked every 30 s):
-    # Twilio gives up on a webhook after 15 s, so such a client is no caller.
-    "channel_timeout": 20,
-    "cleanup_interval": 5,
-    # Connections the kernel holds while the loop is busy, e.g. a burst as a deploy moves
-    # traffic over (Linux caps it at net.core.somaxconn).
-    "backlog": 2048,
-}
+# Waitress's settings for a phone line, the Procfile's too (a test keeps them equal).
+SERVER_OPTIONS = server.OPTIONS
 
 
 def tree():

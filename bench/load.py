@@ -1,13 +1,17 @@
-"""Over HTTP: servers started as the Procfile says, driven by wrk on loopback.
+"""Over HTTP: servers started as a user would start them, driven by wrk on loopback.
 
-Every server runs the Procfile's ``web:`` command through ``sh -c``, as honcho does, with
-``$PORT`` from the environment; a baseline swaps only the app target at the end of the line,
-so all of them share the same waitress options.
+Every server runs a command through ``sh -c``, as honcho does, with ``$PORT`` from the
+environment: the Procfile's ``web:`` command, with only the app target at the end of the line
+swapped for a baseline, or plain waitress (``WAITRESS``), what a user would otherwise run.
+Beside wrk's figures, each run reads the CPU time the server process spent (all its threads,
+from ``/proc/PID/stat``): CPU per request moves less than requests per second when other work
+shares the machine.
 """
 
 import http.client
 import os
 import re
+import resource
 import shlex
 import shutil
 import signal
@@ -24,6 +28,8 @@ import step
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 10.0  # seconds; a server that needs longer is broken, not slow
+# A Bottle or Flask app served the plain way: waitress-serve's command, its 4 threads.
+WAITRESS = "python -m waitress --port=$PORT --threads=4"
 
 
 def procfile_command() -> str:
@@ -44,6 +50,27 @@ def with_target(command: str, target: str | None) -> str:
     return command.removesuffix(current) + target
 
 
+def command_for(server: str, target: str | None) -> str:
+    """The command line: ``server`` is "procfile" or "waitress"; ``target`` None for ours."""
+    if server == "waitress":
+        return f"{WAITRESS} {target}"
+    return with_target(procfile_command(), target)
+
+
+def machine_cpu_seconds() -> float:
+    """CPU time every process on the machine has spent since boot (``/proc/stat``)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (wrk's runs)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -51,10 +78,10 @@ def free_port() -> int:
 
 
 class Server:
-    """One process of the web command, on a free port, logging to a temporary file."""
+    """One process of a command, on a free port, logging to a temporary file."""
 
-    def __init__(self, target: str | None = None):
-        self.command = with_target(procfile_command(), target)
+    def __init__(self, command: str):
+        self.command = command
         self.port = free_port()
         self.host = f"127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop(), with the process)
@@ -102,6 +129,12 @@ class Server:
         status = Path(f"/proc/{self.process.pid}/status").read_text()
         return int(re.search(r"VmRSS:\s+(\d+) kB", status)[1]) / 1024
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process has spent so far, user and system, all its threads."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat.rpartition(")")[2].split()  # after the name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def fail(self, why: str):
         self.log.seek(0)
         tail = self.log.read()[-2000:].decode(errors="replace")
@@ -120,9 +153,9 @@ class Server:
 
 
 @contextmanager
-def serving(target: str | None = None, path: str = step.PATH, params: dict = step.PRESS_3):
+def serving(command: str, path: str = step.PATH, params: dict = step.PRESS_3):
     """A started server that has answered one signed webhook with 200 and XML."""
-    server = Server(target)
+    server = Server(command)
     try:
         server.first_answer(path, params)
         status, content_type = server.post()
@@ -133,11 +166,11 @@ def serving(target: str | None = None, path: str = step.PATH, params: dict = ste
         server.stop()
 
 
-def cold_start(target: str | None, path: str, params: dict, runs: int) -> dict:
-    """Median seconds from spawning the web command to the first answered webhook."""
+def cold_start(command: str, path: str, params: dict, runs: int) -> dict:
+    """Median seconds from spawning the command to the first answered webhook."""
     times = []
     for _ in range(runs):
-        server = Server(target)
+        server = Server(command)
         try:
             times.append(server.first_answer(path, params))
         finally:
@@ -153,6 +186,7 @@ wrk.body = {body}
 wrk.headers["Content-Type"] = {content_type}
 wrk.headers["X-Twilio-Signature"] = {signature}
 """
+CLOSE = 'wrk.headers["Connection"] = "close"\n'  # a new connection for every request
 
 
 def lua_string(text: str) -> str:
@@ -161,8 +195,10 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk(server: Server, seconds: float, connections: int = 16, threads: int = 2) -> dict:
-    """Run wrk against the step; requests/s, p50/p99 in ms, and the failed requests."""
+def wrk(
+    server: Server, seconds: float, close: bool = False, connections: int = 16, threads: int = 2
+) -> dict:
+    """Run wrk against the step: requests/s, p50/p99 in ms, failures, the server's CPU."""
     body, headers = step.signed(server.host)
     script = WRK_SCRIPT.format(
         body=lua_string(body.decode()),
@@ -170,14 +206,18 @@ def wrk(server: Server, seconds: float, connections: int = 16, threads: int = 2)
         signature=lua_string(headers["X-Twilio-Signature"]),
     )
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
-        lua.write(script)
+        lua.write(script + (CLOSE if close else ""))
         lua.flush()
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
         command += ["--timeout", "5s", "-s", lua.name, f"http://{server.host}{step.PATH}"]
+        cpu = server.cpu_seconds()
         out = subprocess.run(
             command, capture_output=True, text=True, timeout=seconds + 30, check=True
         ).stdout
-    return parse_wrk(out)
+        cpu = server.cpu_seconds() - cpu
+    figures = parse_wrk(out)
+    figures["cpu_us"] = cpu / max(figures["requests"], 1) * 1e6
+    return figures
 
 
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}

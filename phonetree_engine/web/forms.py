@@ -14,7 +14,8 @@ from urllib.parse import quote, unquote_plus
 
 import bottle
 
-MAX_BODY = 64 * 1024  # Twilio's largest webhooks are a few KB; the Procfile says the same
+from phonetree_engine.server import MAX_BODY  # the Procfile's server reads no more either
+
 MAX_FIELDS = 200
 FORM_TYPES = ("application/x-www-form-urlencoded", "")
 

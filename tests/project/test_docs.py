@@ -8,9 +8,8 @@ import re
 import shlex
 from pathlib import Path
 
-from waitress.adjustments import Adjustments
-
 from phonetree import SERVER_OPTIONS
+from phonetree_engine import server
 from phonetree_engine.settings import settings_table
 from phonetree_engine.web.forms import MAX_BODY
 from phonetree_tools.cli import parser
@@ -76,8 +75,8 @@ def procfile_options():
     line = (ROOT / "Procfile").read_text().strip()
     assert line.startswith("web: python -m phonetree_engine.server ")
     words = shlex.split(line.removeprefix("web: ").replace("$PORT", "8000"))
-    options, target = words[3:-1], words[-1]
-    return Adjustments.parse_args(options)[0], target
+    options, targets = server.parse_args(words[3:])
+    return options, targets[0]
 
 
 def test_procfile_serves_the_app_with_the_settings_of_phonetree_serve():
@@ -139,3 +138,17 @@ def test_the_writing_a_tree_page_names_every_file_of_the_tree_it_sends_authors_t
     page = DOCS["writing-a-tree.md"]
     for name in re.findall(r"`(states/[\w/]+\.py)`", page):
         assert Path(ROOT / name).exists() or name == "states/directions.py", name
+
+
+def section(text: str, heading: str) -> str:
+    return text.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_performance_page_shows_the_latest_benchmark_run():
+    bench = (ROOT / "bench" / "README.md").read_text(encoding="utf-8")
+    page = DOCS["benchmarks.md"]
+    tables = [
+        line for line in section(bench, "## The latest figures").splitlines() if line[:1] == "|"
+    ]
+    assert len(tables) > 20  # both runs' tables, in process and over HTTP
+    assert [line for line in tables if line not in page] == []
