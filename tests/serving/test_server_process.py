@@ -4,6 +4,7 @@ written, exit 0), as a platform sends it on every deploy."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import subprocess
 import sys
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from phonetree_engine.server import parse_args, path_info
 from tests.conftest import ROOT
-from tests.receivers import Hook
+from tests.engine.odd_receivers import Silent
+from tests.receivers import OFFICE, SENDER, Hook
 from tests.servers import HOST, START_SECONDS, free_port, server_environ
 
 TARGET = "tests.engine.served:app"  # the office, as phonetree:app serves the shipped tree
@@ -129,6 +132,75 @@ def test_the_usage_is_said_and_a_missing_app_is_a_usage_error(args, code, stream
         timeout=30,
     )
     assert done.returncode == code
-    assert "python -m phonetree_engine.server [waitress-serve's options] module:app" in getattr(
-        done, stream
+    usage = getattr(done, stream).strip()
+    assert usage.startswith("python -m phonetree_engine.server [waitress-serve's options]")
+    assert usage.endswith(" module:app")
+
+
+def left_hanging(server: Process, form: str) -> None:
+    """A voicemail's callback whose answer nobody waits for (the server is stopped first)."""
+    with contextlib.suppress(OSError, http.client.HTTPException):
+        server.post("/state/voicemail/recorded", form)
+
+
+def test_live_webhooks_keep_their_threads_while_voicemails_wait_on_a_silent_mail_server(started):
+    # Each voicemail's callback waits on the mail server for the whole delivery deadline; as
+    # many as waitress has threads (4) must not keep a caller's next step waiting behind them.
+    with Silent() as mail:
+        mailing = {"SMTP_URL": mail.smtp_url, "NOTIFY_EMAIL": OFFICE, "MAIL_FROM": SENDER}
+        server = started("--threads=4", **mailing)
+        form = "CallSid=CA{}&RecordingSid=RE{}&RecordingStatus=completed&RecordingDuration=9"
+        form += "&RecordingUrl=https%3A%2F%2Fapi.twilio.com%2FRE1"
+        for number in range(6):
+            sent = form.format(number, number)
+            threading.Thread(target=left_hanging, args=(server, sent), daemon=True).start()
+        deadline = time.monotonic() + 5
+        while mail.accepted < 6 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        began = time.monotonic()
+        status = server.post("/voice", "CallSid=CA99&From=%2B15551234567")
+        waited = time.monotonic() - began
+        server.stop()
+    assert mail.accepted == 6  # every delivery was under way
+    assert (status, waited < 5) == (200, True)  # milliseconds, not the deliveries' 12 s
+
+
+@pytest.mark.parametrize(
+    ("argv", "options"),
+    [
+        (["--delivery-threads=3", "x:app"], {"delivery_threads": "3"}),
+        (["--delivery-threads", "5", "x:app"], {"delivery_threads": "5"}),
+    ],
+)
+def test_the_delivery_threads_are_read_from_the_command_line(argv, options):
+    parsed, targets = parse_args(argv)
+    assert (parsed["delivery_threads"], targets) == (options["delivery_threads"], ["x:app"])
+
+
+def test_delivery_threads_that_are_no_number_are_one_line_and_exit_2():
+    done = subprocess.run(
+        [sys.executable, "-m", "phonetree_engine.server", "--delivery-threads=many", TARGET],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
+    assert (done.returncode, done.stderr) == (
+        1,
+        "phonetree: --delivery-threads takes a whole number, not 'many'\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "prefix", "seen"),
+    [
+        ("/state/voicemail/recorded", "", "/state/voicemail/recorded"),
+        ("/ivr/state/voicemail/recorded", "/ivr", "/state/voicemail/recorded"),
+        ("//state/voicemail/recorded", "", "/state/voicemail/recorded"),
+        ("/ivr", "/ivr", ""),
+        ("/ivrx/voice", "/ivr", "/ivrx/voice"),
+    ],
+)
+def test_a_request_s_lane_is_chosen_by_the_path_the_app_will_see(path, prefix, seen):
+    # Behind --url-prefix the app's word for a path is for the path without the prefix.
+    assert path_info(path, prefix) == seen

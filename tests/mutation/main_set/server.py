@@ -1,5 +1,8 @@
 """The server as the Procfile runs it: start-up limits, the queue notice, the graceful stop.
 
+Not here either: ``Connection``, which keeps waitress's loop from going round while a thread
+sends its answer: it saves CPU, which the benchmark measures; no answer differs.
+
 Not here: the connections the kernel still holds when the listeners close (``accept_waiting``)
 and an answer still in waitress's buffers (``total_outbufs_len``): each matters in a window of
 microseconds no test can place a request in without a race, so a mutant there would be killed
@@ -55,5 +58,36 @@ MUTANTS = [
             "return 0",
             {"why": "a Procfile line missing its app exits 0"},
         ),
+        (
+            "lane = self.lane_of(path_info(request.path, channel.adj.url_prefix))",
+            "lane = self.lane_of(request.path)",
+            {"why": "behind --url-prefix every voicemail callback takes a live call's thread"},
+        ),
+        (
+            "if lane_of is None or not deliveries:\n            return None",
+            "return None",
+            {"why": "a mail server that never answers holds every thread live calls need"},
+        ),
+        ("DELIVERY_THREADS = 8", "DELIVERY_THREADS = 0"),
+        (
+            "if not value.isdigit():\n            raise getopt.GetoptError",
+            "if False:\n            raise getopt.GetoptError",
+        ),
+        ('value = value if given else next(words, "")', "value = value"),
+        ('if path.startswith("/"):\n        path = "/" + path.lstrip("/")', "pass"),
+        (
+            'if url_prefix and (path == url_prefix or path.startswith(url_prefix + "/")):',
+            "if url_prefix and path.startswith(url_prefix):",
+        ),
+    ),
+    *group(
+        "phonetree_engine/web/__init__.py",
+        SERVER,
+        (
+            'app.phonetree_lane = lambda path: "deliveries" if path in delivering else "calls"',
+            'app.phonetree_lane = lambda path: "calls"',
+            {"why": "voicemail callbacks waiting on a mail server take every live call's thread"},
+        ),
+        ('delivering.add(state_url("", name, part))', "pass"),
     ),
 ]
