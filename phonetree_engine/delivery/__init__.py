@@ -77,11 +77,12 @@ class Outcome:
     taken: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     refused: list[Refused] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # still trying, past the wait asked for
 
     @property
     def complete(self) -> bool:
         """Every channel took it: a callback may answer 2xx."""
-        return not self.failed
+        return not self.failed and not self.pending
 
 
 # An exchange with a server, bounded as a whole ###############################
@@ -196,8 +197,13 @@ class Delivery:
     def names(self) -> list[str]:
         return [channel.name for channel in self.channels]
 
-    def deliver(self, message: Message) -> Outcome:
-        """Send ``message`` on every channel that has not taken it yet; say how it went."""
+    def deliver(self, message: Message, wait: float | None = None) -> Outcome:
+        """Send ``message`` on every channel that has not taken it yet; say how it went.
+
+        ``wait`` (seconds, shorter than the deadline) answers early, for a live call: a channel
+        still trying then is ``pending``, and goes on alone until the deadline, what it takes
+        remembered.
+        """
         outcome = Outcome()
         todo = []
         for channel in self.channels:
@@ -206,21 +212,21 @@ class Delivery:
             else:
                 todo.append(channel)
         deadline = time.monotonic() + self.deadline
-        runs = [Run(channel, message, Exchange(deadline)) for channel in todo]
+        until = min(deadline, time.monotonic() + wait) if wait is not None else deadline
+        runs = [Run(channel, message, Exchange(deadline), self.memory) for channel in todo]
         for run in runs:
             run.start()
         for run in runs:
-            run.join(max(0.0, deadline - time.monotonic()))
+            run.join(max(0.0, until - time.monotonic()))
         for run in runs:
-            if run.is_alive():  # past the deadline: free its socket and thread now
-                run.exchange.abort()
-                run.join(1.0)
-            run.exchange.close()
+            if run.is_alive() and until < deadline:
+                outcome.pending.append(run.channel.name)
+                continue
+            run.join(1.0)  # at the deadline the exchange was ended: it returns at once
             name = run.channel.name
             if run.error is None and run.done:
                 outcome.taken.append(name)
                 outcome.refused += run.refused
-                self.memory.add(message.key, name)
             else:
                 outcome.failed[name] = run.error or f"no answer in {self.deadline:g} s"
         return outcome
@@ -285,23 +291,32 @@ class Later:
 
 
 class Run(threading.Thread):
-    """One channel sending one message, on a thread of its own."""
+    """One channel sending one message, on a thread of its own, within its exchange's deadline:
+    there a timer ends the exchange, whatever the server does. What it takes is remembered."""
 
-    def __init__(self, channel, message: Message, exchange: Exchange):
+    def __init__(self, channel, message: Message, exchange: Exchange, memory: Memory):
         super().__init__(name=f"deliver-{channel.name}", daemon=True)
         self.channel, self.message, self.exchange = channel, message, exchange
+        self.memory = memory
         self.error: str | None = None
         self.refused: list[Refused] = []
         self.done = False
 
     def run(self) -> None:
+        timer = threading.Timer(self.exchange.deadline - time.monotonic(), self.exchange.abort)
+        timer.daemon = True
+        timer.start()
         try:
             self.refused = list(self.channel.send(self.message, self.exchange) or ())
+            self.memory.add(self.message.key, self.channel.name)
             self.done = True
         except NotDelivered as error:
             self.error = str(error)
         except Exception as error:  # a bug in a channel must not pass for delivery
             self.error = describe(error)
+        finally:
+            timer.cancel()
+            self.exchange.close()
 
 
 # The registry ################################################################

@@ -6,8 +6,10 @@ channel at once, and raises `TryAgain` (the callback answers 5xx, so that the ca
 unless every channel took it, or, with no channel configured, unless the log took the line. A
 stuck log never holds up delivery: the line is queued, the message goes out meanwhile.
 
-A live call cannot be retried: ``callback_request(call, number)`` returns whether anyone has the
-request (a channel took it, or with no channel the log did), so the caller hears the truth.
+A live call cannot be retried, nor kept waiting: ``callback_request(call, number)`` waits
+``LIVE_WAIT`` seconds at most, then says whether anyone has the request (a channel took it, or
+with no channel the log did), so the caller hears the truth; what no channel took yet is tried
+again in the background.
 Numbers and what the call collected go in full to the business and masked to the log.
 """
 
@@ -25,12 +27,17 @@ from phonetree_engine.tree import TryAgain
 
 log = logging.getLogger("phonetree")
 
+# Seconds a live call waits for a channel to take what it asked for: it holds one of the
+# threads every caller needs meanwhile. A channel still trying goes on, and is tried again.
+LIVE_WAIT = 1.5
 
-def send(call, message: Message, line: str) -> tuple[Outcome, bool]:
-    """Write ``line`` (a business event) and deliver ``message``; log every failure and every
-    recipient refused for good. Return the outcome and whether the log took the line in time."""
+
+def send(call, message: Message, line: str, wait: float | None = None) -> tuple[Outcome, bool]:
+    """Write ``line`` (a business event) and deliver ``message`` (``wait``: see ``deliver``);
+    log every failure and every recipient refused for good. Return the outcome and whether the
+    log took the line in time."""
     written = logs.business_event(line)
-    outcome = call.delivery.deliver(message)
+    outcome = call.delivery.deliver(message, wait)
     logged(message, outcome)
     # The log decides the answer only where no channel does: then it is worth waiting for.
     return outcome, written.wait(logs.BUSINESS_WAIT) if not call.delivery.channels else True
@@ -242,5 +249,7 @@ def callback_request(
         via=via,
         details=found,
     )
-    outcome, written = send(call, message, event_line("callback-request", **fields))
+    outcome, written = send(call, message, event_line("callback-request", **fields), LIVE_WAIT)
+    if not outcome.complete:  # tried again in the background, what a channel took left alone
+        later(call.delivery).add(message)
     return bool(outcome.taken) or (not call.delivery.channels and written)

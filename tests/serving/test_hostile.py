@@ -1,4 +1,4 @@
-"""The Procfile's server on a hostile network and a failing platform.
+"""The Procfile's server, serving the office, on a hostile network and a failing platform.
 
 Slow clients, a log reader that stops reading, malformed headers, forged log lines, SIGTERM
 with webhooks in flight. Each attack is bounded in count and time, on loopback only.
@@ -21,8 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlencode
 
 import pytest
-from servers import HOST, WebProcess, running
 from twilio.request_validator import RequestValidator
+
+from tests.servers import HOST, WebProcess, running
 
 pytestmark = pytest.mark.soak
 
@@ -323,7 +324,7 @@ def test_a_stopping_server_refuses_new_connections_and_fails_its_health_check():
 
 def test_a_burst_writes_one_queue_warning_not_one_per_waiting_request():
     """Waitress warns for every request that waits for a thread; the server lets one through."""
-    server = WebProcess(target="tests.fixtures.slow:app").start()
+    server = WebProcess(target="tests.engine.trees.slow:app").start()
     try:
         server.wait_until_healthy()
 

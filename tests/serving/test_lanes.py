@@ -1,7 +1,8 @@
 """Lanes: requests that may wait on a delivery are served by threads of their own.
 
 The server learns each request's lane from the app (``app.phonetree_lane(PATH_INFO)``); the
-fixture apps answer with the name of the thread that served them.
+fixture apps (``tests/engine/trees/lanes.py``) answer with the name of the thread that served
+them. The engine's apps name their lanes from the tree they serve: the office's and the shop's.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from servers import HOST, WebProcess
 
-from phonetree import SERVER_OPTIONS, make_app
-from phonetree_engine.server import Lanes, parse_args, path_info
-from phonetree_engine.settings import Config
-from tests.fixtures import lanes, tables
+from phonetree_engine import web
+from phonetree_engine.server import OPTIONS, Lanes, parse_args, path_info
+from tests.engine.trees import lanes, office
+from tests.engine.trees.shop import shop_tree
+from tests.servers import HOST, WebProcess
 
-DELIVERY_THREADS = SERVER_OPTIONS["delivery_threads"]
+DELIVERY_THREADS = OPTIONS["delivery_threads"]  # the Procfile's too (tests/project/test_docs.py)
 
 
 def get(port: int, path: str) -> tuple[int, str, float]:
@@ -36,7 +37,7 @@ def get(port: int, path: str) -> tuple[int, str, float]:
 @pytest.fixture(scope="module")
 def served():
     """The Procfile's command serving the fixture app that names lanes."""
-    server = WebProcess(target="tests.fixtures.lanes:app").start()
+    server = WebProcess(target="tests.engine.trees.lanes:app").start()
     try:
         server.wait_until_healthy()
         yield server
@@ -47,7 +48,7 @@ def served():
 @pytest.fixture(scope="module")
 def plain():
     """The Procfile's command serving a fixture app that names no lane."""
-    server = WebProcess(target="tests.fixtures.lanes:plain").start()
+    server = WebProcess(target="tests.engine.trees.lanes:plain").start()
     try:
         server.wait_until_healthy()
         yield server
@@ -94,19 +95,19 @@ def test_calls_are_answered_while_every_delivery_thread_waits(served):
     assert served.wait_for_log("WARNING waitress.queue.deliveries Task queue depth is")
 
 
-# phonetree's app names its lanes ##############################################
+# The engine's app names its lanes from its tree #################################
 
 
 @pytest.fixture(scope="module")
 def lane_of():
-    return make_app(Config()).phonetree_lane
+    return web.make_app(office.TREE, {}).phonetree_lane
 
 
 @pytest.mark.parametrize(
     "path",
     ["/state/voicemail/recorded", "/state/voicemail/transcribed", "/fallback/recorded"],
 )
-def test_phonetree_serves_the_callbacks_that_deliver_in_the_deliveries_lane(lane_of, path):
+def test_the_webhooks_that_deliver_are_served_in_the_deliveries_lane(lane_of, path):
     assert lane_of(path) == "deliveries"
 
 
@@ -115,13 +116,13 @@ def test_phonetree_serves_the_callbacks_that_deliver_in_the_deliveries_lane(lane
     ["/voice", "/status", "/healthz", "/fallback", "/state/menu", "/state/menu/exit",
      "/state/voicemail", "/state/voicemail/exit", "/state/nowhere/recorded", ""],
 )  # fmt: skip
-def test_phonetree_serves_live_webhooks_in_the_calls_lane(lane_of, path):
+def test_live_webhooks_are_served_in_the_calls_lane(lane_of, path):
     assert lane_of(path) == "calls"
 
 
-def test_the_lanes_follow_the_table_the_app_serves():
-    app = make_app(Config(), table=tables.shop(), start="hello", recovery="bye")
-    assert app.phonetree_lane("/state/menu/more") == "deliveries"  # the shop's one callback
+def test_the_lanes_follow_the_tree_the_app_serves():
+    app = web.make_app(shop_tree(), {})
+    assert app.phonetree_lane("/state/menu/more") == "deliveries"  # the shop's one webhook
     assert app.phonetree_lane("/state/voicemail/recorded") == "calls"  # no such state there
 
 

@@ -13,11 +13,11 @@ import time
 
 import pytest
 import waitress
-from servers import HOST, WebProcess
 from waitress.parser import HTTPRequestParser
 
 from phonetree_engine.server import Connection
-from tests.fixtures import large
+from tests.engine.trees import large
+from tests.servers import HOST, WebProcess
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_a_closing_connection_is_polled_for(connection):
 
 
 def test_an_answer_larger_than_the_buffers_reaches_a_slow_reader_whole():
-    server = WebProcess(target="tests.fixtures.large:app").start()
+    server = WebProcess(target="tests.engine.trees.large:app").start()
     try:
         server.wait_until_healthy()
         conn = http.client.HTTPConnection(HOST, server.port, timeout=15)
@@ -93,7 +93,7 @@ def test_an_answer_larger_than_the_buffers_reaches_a_slow_reader_whole():
 
 
 def test_requests_sent_together_on_one_connection_are_answered_in_order():
-    server = WebProcess(target="tests.fixtures.lanes:plain").start()
+    server = WebProcess(target="tests.engine.trees.lanes:plain").start()
     try:
         server.wait_until_healthy()
         with socket.create_connection((HOST, server.port), timeout=15) as sock:

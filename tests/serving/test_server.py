@@ -1,4 +1,4 @@
-"""The app in real waitress processes, started as the Procfile says, called over HTTP."""
+"""The office in real waitress processes, started as the Procfile says, called over HTTP."""
 
 from __future__ import annotations
 
@@ -12,24 +12,26 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
-from servers import HOST, Server, running
 from twilio.request_validator import RequestValidator
 
-from phonetree_engine.settings import Config
 from phonetree_engine.web import MAX_BODY
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from tests.prompts import (
+from tests.engine.heard import (
+    CLOSED_NOTICE,
+    DESK,
     GOODBYE,
     HOURS_AGAIN,
-    INVALID,
-    SALES,
-    SUPPORT,
-    THANKS,
+    MENU,
+    MUSIC,
+    ORDERS,
+    QUEUED,
+    RECORD,
+    SAVED,
     UNAVAILABLE,
-    VOICEMAIL,
     WELCOME,
+    WRONG,
 )
-from tests.prompts import MENU as PROMPT
+from tests.servers import HOST, Server, running
 
 pytestmark = pytest.mark.soak
 
@@ -40,9 +42,7 @@ PUBLIC = "https://ivr.example.com"
 PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "ivr.example.com"}
 SHARED_KEY_SETTINGS = "key=webhooks_sharedkey_test,algorithm=HMAC_SHA256"
 
-CLOSED = "Our office is closed right now, but you can still leave us a message."
-HOURS = f"We are open {Config.from_environ({'OPENING_HOURS': ALWAYS_OPEN}).hours.describe()}."
-MUSIC = f"[play {Config().hold_music_url}]"
+HOURS = "The office opens Mon+Tue+Wed+Thu+Fri+Sat+Sun 00:00-23:59."  # said of ALWAYS_OPEN
 
 TWILIO_PARAMS = {
     "CallSid": "CA0123456789abcdef0123456789abcdef",
@@ -149,7 +149,7 @@ def place(servers, validate, **options) -> SimulatedCall:
 
 def test_greeting_and_menu_come_in_one_answer(pair, validate):
     call = place(pair, validate)
-    assert call.heard == [WELCOME, PROMPT]
+    assert call.heard == [WELCOME, MENU]
     assert call.waiting_for == "input"
 
 
@@ -160,14 +160,14 @@ def test_a_whole_call_is_served_by_two_processes_in_turn(pair, validate):
     call.press("1")
     assert call.last_heard == [HOURS, HOURS_AGAIN]
     call.press("5")
-    assert call.last_heard == [PROMPT]
+    assert call.last_heard == [MENU]
     call.press("7")
-    assert call.last_heard == [INVALID, PROMPT]
+    assert call.last_heard == [WRONG, MENU]
     call.press("1")
-    assert call.last_heard == [SALES, VOICEMAIL]
+    assert call.last_heard == [ORDERS, RECORD]
     assert call.waiting_for == "record"
     call.record()
-    assert call.last_heard == [THANKS]
+    assert call.last_heard == [SAVED]
     assert call.outcome == ("hangup",)
     ends_well(call)
 
@@ -191,39 +191,39 @@ def logged(server, line, times, seconds=5.0):
     return server.log.count(line)
 
 
-def test_key_2_queues_for_support_and_a_bridged_call_ends_politely(pair, validate):
+def test_key_2_queues_for_the_help_desk_and_a_bridged_call_ends_politely(pair, validate):
     call = place(pair, validate)
     call.press("2")
-    assert call.last_heard == [SUPPORT]
-    assert call.outcome == ("queue", "support")
+    assert call.last_heard == [QUEUED]
+    assert call.outcome == ("queue", "helpdesk")
     call.hold(position=1)
-    assert call.last_heard == ["You are caller number 1.", MUSIC]
+    assert call.last_heard == ["You are number 1 in line.", MUSIC]
     call.queue_result("bridged")
     assert call.last_heard == [GOODBYE]
     assert call.outcome == ("hangup",)
     ends_well(call)
 
 
-def test_key_0_rings_the_receptionist_and_no_answer_leads_to_voicemail(pair, validate):
+def test_key_0_rings_the_front_desk_and_no_answer_leads_to_voicemail(pair, validate):
     call = place(pair, validate)
     call.press("0")
-    assert call.outcome == ("dial", "+15555550100")
+    assert call.outcome == ("dial", DESK)
     call.dial_result("no-answer")
-    assert call.last_heard == [UNAVAILABLE, VOICEMAIL]
+    assert call.last_heard == [UNAVAILABLE, RECORD]
     assert call.waiting_for == "record"
     ends_well(call)
 
 
 def test_when_closed_the_greeting_says_so(closed, validate):
     call = place([closed], validate)
-    assert call.heard == [WELCOME, CLOSED, PROMPT]
+    assert call.heard == [WELCOME, CLOSED_NOTICE, MENU]
 
 
 @pytest.mark.parametrize("key", ["0", "2"])
-def test_when_closed_reception_and_support_take_a_message(closed, validate, key):
+def test_when_closed_the_front_desk_and_the_help_desk_take_a_message(closed, validate, key):
     call = place([closed], validate)
     call.press(key)
-    assert call.last_heard == [UNAVAILABLE, VOICEMAIL]
+    assert call.last_heard == [UNAVAILABLE, RECORD]
     assert call.waiting_for == "record"
 
 
@@ -250,7 +250,7 @@ def test_a_whole_call_behind_the_proxy_is_answered(pair, validate):
     call.press("0")
     call.dial_result("busy")
     call.record()
-    assert call.last_heard == [THANKS]
+    assert call.last_heard == [SAVED]
     ends_well(call)
 
 
@@ -326,15 +326,18 @@ def test_a_shared_key_header_with_an_auth_token_signature_is_refused(server):
     assert_refused(answer)
 
 
-def test_repeated_parameters_signed_as_twilio_signs_them_pass(server):
-    # Twilio signs every value of a repeated name, sorted; the app must check the same.
+def test_a_repeated_field_is_refused_in_plain_text_even_signed_as_twilio_signs_it(server):
+    # Twilio signs every value of a repeated name, sorted: the signature holds whatever their
+    # order, so a captured request could be reshaped. Twilio never repeats a field: a 400.
     pairs = [*TWILIO_PARAMS.items(), ("Digits", "1"), ("Digits", "2")]
     values = {name: [value for key, value in pairs if key == name] for name, _ in pairs}
     sig = RequestValidator(TOKEN).compute_signature(f"{PUBLIC}/state/menu/exit", AllValues(values))
     headers = {**PROXY, "Content-Type": "application/x-www-form-urlencoded"}
     headers["X-Twilio-Signature"] = sig
     answer = send(server, "POST", "/state/menu/exit", urlencode(pairs).encode(), headers)
-    assert answer.status == 200
+    assert (answer.status, answer.content_type) == (400, "text/plain; charset=utf-8")
+    assert "twice" in answer.text
+    assert "<" not in answer.text
 
 
 class AllValues(dict):
@@ -373,7 +376,7 @@ def test_a_configured_public_url_refuses_what_the_headers_claim(configured):
 def test_a_configured_public_url_needs_no_proxy_headers(configured, validate):
     host = configured.url.split("//")[1]
     call = place([configured], validate, public_url=PUBLIC, headers={"Host": host})
-    assert call.heard == [WELCOME, PROMPT]
+    assert call.heard == [WELCOME, MENU]
     call.press("3")
     assert call.last_heard[-1] == HOURS_AGAIN
 
@@ -472,7 +475,7 @@ def test_a_signed_get_of_voice_is_answered(server, validate):
     headers = {**PROXY, "X-Twilio-Signature": signature(PUBLIC + target)}
     answer = send(server, "GET", target, headers=headers)
     assert answer.status == 200
-    assert answer.xml.find("Gather/Say").text == PROMPT
+    assert answer.xml.find("Gather/Say").text == MENU
     validate(answer.text)
 
 

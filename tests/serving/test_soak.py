@@ -1,4 +1,8 @@
-"""Hundreds of calls at once against two waitress processes started from the Procfile."""
+"""Hundreds of calls at once against two waitress processes started from the Procfile.
+
+The processes serve the office (``tests/engine/trees/office.py``); each caller walks a script
+of it and must hear exactly its words.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,28 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import pytest
-from servers import running
 
 from phonetree_engine.settings import Config
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from tests.prompts import (
+from tests.engine.heard import (
     CALLBACK_OFFER,
     GOODBYE,
     HOURS_AGAIN,
-    INVALID,
-    NO_CHOICE,
-    OFFER,
-    SALES,
-    SUPPORT,
-    THANKS,
+    MENU,
+    MUSIC,
+    ORDERS,
+    QUEUED,
+    QUIET,
+    RECORD,
+    SAVED,
+    TRANSFER,
     UNAVAILABLE,
-    VOICEMAIL,
+    VOICEMAIL_OFFER,
     WELCOME,
+    WRONG,
 )
-from tests.prompts import MENU as PROMPT
+from tests.engine.trees import office
+from tests.servers import running
 
 pytestmark = pytest.mark.soak
 
@@ -36,10 +43,8 @@ WORKERS = 32
 DEADLINE_SECONDS = 50.0  # the whole soak, after the servers are up
 LOG_SECONDS = 10.0  # for the last log lines to come through honcho
 
-HOURS = f"We are open {Config.from_environ({'OPENING_HOURS': ALWAYS_OPEN}).hours.describe()}."
-MUSIC = f"[play {Config().hold_music_url}]"
-TRANSFER = "Sorry, I still did not get that. Let me put you through to someone who can help."
-RETRIES = Config().max_retries
+HOURS = "The office opens Mon+Tue+Wed+Thu+Fri+Sat+Sun 00:00-23:59."  # said of ALWAYS_OPEN
+RETRIES = Config.from_environ({}, office.SETTINGS).max_retries  # the office's menu gives up then
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Script:
 
 SCRIPTS = (
     Script(
-        "hours loop, then the receptionist answers",
+        "hours loop, then the front desk answers",
         (
             ("press", "3"),
             ("press", "1"),
@@ -62,16 +67,16 @@ SCRIPTS = (
             ("press", "0"),
             ("dial_result", "completed"),
         ),
-        (*[HOURS, HOURS_AGAIN] * 3, PROMPT, GOODBYE),
+        (*[HOURS, HOURS_AGAIN] * 3, MENU, GOODBYE),
     ),
     Script(
-        "invalid keys, a repeat, then sales voicemail",
+        "wrong keys, a repeat, then an order by voicemail",
         (("press", "7"), ("press", "8"), ("press", "9"), ("press", "1"), ("record",)),
-        (INVALID, PROMPT, INVALID, PROMPT, PROMPT, SALES, VOICEMAIL, THANKS),
+        (WRONG, MENU, WRONG, MENU, MENU, ORDERS, RECORD, SAVED),
     ),
-    Script("sales voicemail", (("press", "1"), ("record",)), (SALES, VOICEMAIL, THANKS)),
+    Script("an order by voicemail", (("press", "1"), ("record",)), (ORDERS, RECORD, SAVED)),
     Script(
-        "support queue, then leaving it for voicemail",
+        "help desk queue, then leaving it for voicemail",
         (
             ("press", "2"),
             ("hold", 3, 10),
@@ -80,31 +85,31 @@ SCRIPTS = (
             ("record",),
         ),
         (
-            SUPPORT,
-            "You are caller number 3.",
+            QUEUED,
+            "You are number 3 in line.",
             MUSIC,
-            "You are caller number 1.",
-            OFFER,
+            "You are number 1 in line.",
+            VOICEMAIL_OFFER,
             CALLBACK_OFFER,
             MUSIC,
-            VOICEMAIL,
-            THANKS,
+            RECORD,
+            SAVED,
         ),
     ),
     Script(
-        "support queue, bridged",
-        (("say", "support please"), ("hold", 2, 5), ("queue_result", "bridged")),
-        (SUPPORT, "You are caller number 2.", MUSIC, GOODBYE),
+        "help desk queue, bridged",
+        (("say", "help desk please"), ("hold", 2, 5), ("queue_result", "bridged")),
+        (QUEUED, "You are number 2 in line.", MUSIC, GOODBYE),
     ),
     Script(
-        "receptionist does not answer, then voicemail",
+        "the front desk does not answer, then voicemail",
         (("press", "0"), ("dial_result", "no-answer"), ("record",)),
-        (UNAVAILABLE, VOICEMAIL, THANKS),
+        (UNAVAILABLE, RECORD, SAVED),
     ),
     Script(
         "silence until a person takes the call",
         (*[("silence",)] * RETRIES, ("dial_result", "completed")),
-        (*[NO_CHOICE, PROMPT] * (RETRIES - 1), TRANSFER, GOODBYE),
+        (*[QUIET, MENU] * (RETRIES - 1), TRANSFER, GOODBYE),
     ),
 )
 
@@ -162,7 +167,7 @@ def test_every_caller_hears_exactly_their_script(soak):
 
 
 def transcript(script: Script) -> list[str]:
-    return [WELCOME, PROMPT, *script.heard]
+    return [WELCOME, MENU, *script.heard]
 
 
 def test_every_call_ends_with_a_hangup(soak):
