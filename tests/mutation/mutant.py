@@ -86,7 +86,7 @@ DELIVERY = engine(
 CARRIERS = engine("carriers", "settings", "webhooks", "caller", "cli")
 SERVER = (
     *engine("queue_notice"),
-    "tests/serving/test_server_process.py",
+    *(f"tests/serving/test_{name}.py" for name in ("server_process", "loop", "server", "lanes")),
     *engine("starting", "delivery_server"),
     "tests/serving/test_proxy.py",
 )

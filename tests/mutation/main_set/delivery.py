@@ -44,7 +44,7 @@ MUTANTS = [
             {"why": "a retry sends the email again that was already taken"},
         ),
         (
-            "run.join(max(0.0, deadline - time.monotonic()))",
+            "run.join(max(0.0, until - time.monotonic()))",
             "run.join()",
             {"why": "a silent server holds the callback for ever"},
         ),
@@ -54,7 +54,17 @@ MUTANTS = [
             {"why": "a channel still sending at the deadline counted as delivered"},
         ),
         ("outcome.refused += run.refused", "pass", {"why": "a refused recipient never reported"}),
-        ("self.memory.add(message.key, name)", "pass"),
+        ("self.memory.add(self.message.key, self.channel.name)", "pass"),
+        (
+            "until = min(deadline, time.monotonic() + wait) if wait is not None else deadline",
+            "until = deadline",
+            {"why": "a caller asking to be called back waits on a hung mail server for 12 s"},
+        ),
+        (
+            "timer.start()",
+            "pass",
+            {"why": "a server trickling a byte at a time holds its channel's thread for ever"},
+        ),
         (
             "return not self.failed",
             "return bool(self.taken)",
@@ -242,6 +252,12 @@ MUTANTS = [
         (
             'return ",".join(f"{label}:{mask_number(value)}" for label, value in details.items())',
             'return ",".join(f"{label}:{value}" for label, value in details.items())',
+        ),
+        ("LIVE_WAIT = 1.5", "LIVE_WAIT = 15.0", {"why": "a hung mail server holds every caller"}),
+        (
+            "if not outcome.complete:  # tried again in the background",
+            "if False:  # tried again in the background",
+            {"why": "a call-back request no channel took in time is never tried again"},
         ),
     ),
 ]
