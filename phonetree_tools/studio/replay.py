@@ -61,7 +61,7 @@ class Walks:
         if walk is not None:
             walk.entries.append(entry)
 
-    def hand_message(self, message, real) -> Outcome:
+    def hand_message(self, message, real, wait=None) -> Outcome:
         """Keep what the business would get; send it for real only when asked, and new.
 
         A message shown, not sent, counts as taken, so that the caller hears what a caller
@@ -71,7 +71,7 @@ class Walks:
         if walk is None:
             return Outcome(failed=dict.fromkeys(real.names, NOT_A_STUDIO_CALL))
         sent = walk.live and walk.deliver and bool(real.channels)
-        outcome = real.deliver(message) if sent else Outcome(taken=list(real.names))
+        outcome = real.deliver(message, wait) if sent else Outcome(taken=list(real.names))
         shown = business.shown(message, self.config, sent=sent, outcome=outcome)
         walk.messages[message.id, message.kind] = shown  # a carrier's retry: the latest attempt
         return outcome

@@ -121,15 +121,16 @@ def keeps(record: logging.LogRecord, level: int) -> bool:
 
 class CapturedDelivery:
     """The app's delivery while the studio serves it: each message goes to ``hand(message,
-    real)``, which returns its ``Outcome``; ``real`` is the delivery the settings configured."""
+    real, wait)``, which returns its ``Outcome``; ``real`` is the delivery the settings
+    configured, ``wait`` how long a live call waits for it (see ``Delivery.deliver``)."""
 
     def __init__(self, real, hand):
         self.real, self.hand = real, hand
         self.channels = real.channels
         self.later = None  # retries in the background, should a carrier not retry itself
 
-    def deliver(self, message: Message) -> Outcome:
-        return self.hand(message, self.real)
+    def deliver(self, message: Message, wait: float | None = None) -> Outcome:
+        return self.hand(message, self.real, wait)
 
 
 def capture_delivery(app, hand) -> CapturedDelivery:

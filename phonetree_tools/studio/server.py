@@ -44,7 +44,10 @@ def run(load_app, port: int = DEFAULT_PORT, browser: bool = True, options=None) 
     """Serve the app and the studio until interrupted; open the page unless ``browser`` is off."""
     app = load_app()
     studio = Studio(app, quiet="LOG_LEVEL" not in os.environ)
+    # One pool serves the page and the app: the lanes that keep live webhooks apart from
+    # deliveries are the Procfile server's, not waitress's.
     settings = {**(options or {}), "threads": THREADS}
+    settings.pop("delivery_threads", None)
     try:
         served = waitress.create_server(dispatcher(studio, app), host=HOST, port=port, **settings)
     except OSError as error:
