@@ -3,10 +3,14 @@
 to the business on every channel, and the caller hears whether anyone has it."""
 
 import logging
+import time
 
 import pytest
 
 from phonetree_engine import collect
+from phonetree_engine.delivery import Delivery
+from phonetree_engine.delivery.notify import LIVE_WAIT
+from phonetree_engine.settings import Config
 from phonetree_engine.web import make_app
 from phonetree_tools.caller import SimulatedCall
 from tests.conftest import OPEN
@@ -20,6 +24,7 @@ from tests.engine.heard import (
     RECORD,
     VOICEMAIL_OFFER,
 )
+from tests.engine.odd_receivers import Silent
 from tests.engine.trees import office
 from tests.receivers import Hook, Mailbox
 
@@ -112,6 +117,23 @@ def test_a_confirmed_caller_id_reaches_the_business_and_the_caller_is_thanked(ho
     assert payload["id"] == call.params["CallSid"]
     assert call.last_heard == [THANKS]
     assert call.outcome == ("hangup",)
+
+
+def test_a_hung_mail_server_keeps_a_caller_asking_for_a_call_back_a_moment_only():
+    # The delivery's deadline is far longer than a live call's wait: the caller hears the
+    # truth after the wait, while the mail server is still being waited on.
+    with Silent() as server:
+        environ = {"SMTP_URL": server.smtp_url, "NOTIFY_EMAIL": "office@example.com"}
+        environ["MAIL_FROM"] = "phonetree@example.com"
+        delivery = Delivery.from_config(Config.from_environ(environ), deadline=8)
+        app = make_app(office.TREE, environ, clock=lambda: OPEN, delivery=delivery)
+        call = queued(app)
+        call.press("2")
+        started = time.monotonic()
+        call.press("1")
+        took = time.monotonic() - started
+    assert call.last_heard[0] == DECLINED
+    assert LIVE_WAIT <= took < LIVE_WAIT + 2.5
 
 
 def test_the_callback_request_is_emailed_with_the_number_to_call():
