@@ -133,7 +133,7 @@ def test_a_hung_mail_server_keeps_a_caller_asking_for_a_call_back_a_moment_only(
         call.press("1")
         took = time.monotonic() - started
     assert call.last_heard[0] == DECLINED
-    assert LIVE_WAIT <= took < LIVE_WAIT + 2.5
+    assert LIVE_WAIT <= took < 3.0  # docs/messages.md: the caller waits 1.5 seconds at most
 
 
 def test_the_callback_request_is_emailed_with_the_number_to_call():
