@@ -8,7 +8,7 @@ import time
 import pytest
 
 from phonetree_engine import collect
-from phonetree_engine.delivery import Delivery
+from phonetree_engine.delivery import Delivery, Later, notify
 from phonetree_engine.delivery.notify import LIVE_WAIT
 from phonetree_engine.settings import Config
 from phonetree_engine.web import make_app
@@ -134,6 +134,20 @@ def test_a_hung_mail_server_keeps_a_caller_asking_for_a_call_back_a_moment_only(
         took = time.monotonic() - started
     assert call.last_heard[0] == DECLINED
     assert LIVE_WAIT <= took < 3.0  # docs/messages.md: the caller waits 1.5 seconds at most
+
+
+def test_a_call_back_request_no_channel_took_reaches_the_business_on_a_later_try():
+    with Hook(status=503) as hook:
+        environ = {"NOTIFY_URL": hook.url}
+        delivery = Delivery.from_config(Config.from_environ(environ))
+        delivery.later = Later(delivery, notify.tried_again, schedule=(0.3, 0.3, 0.3))
+        call = queued(make_app(office.TREE, environ, clock=lambda: OPEN, delivery=delivery))
+        call.press("2")
+        call.press("1")
+        assert call.last_heard[0] == DECLINED  # the truth: nobody has it yet
+        hook.status = 200
+        [payload] = hook.wait_for(1)
+    assert (payload["type"], payload["number"]) == ("callback-request", "15551234567")
 
 
 def test_the_callback_request_is_emailed_with_the_number_to_call():
