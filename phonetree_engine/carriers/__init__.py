@@ -69,10 +69,6 @@ class Carrier:
     def verify(self, request: Request) -> bool:  # pragma: no cover - each carrier's own
         raise NotImplementedError
 
-    def sign(self, url: str, params: Mapping[str, str], body: bytes) -> dict[str, str]:
-        """The headers the carrier would send with this request (for the simulated caller)."""
-        raise NotImplementedError  # pragma: no cover
-
 
 def _registry() -> dict:
     from phonetree_engine.carriers import signalwire, somleng, telnyx, twilio

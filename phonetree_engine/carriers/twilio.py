@@ -16,8 +16,6 @@ from twilio.request_validator import HMAC_SHA1, RequestValidator, get_signature_
 from phonetree_engine.carriers import Carrier, Dialect, Request
 from phonetree_engine.settings import Group, Setting, text
 
-SHARED_KEY_SETTINGS = "key=webhooks_sharedkey,algorithm=HMAC_SHA256"
-
 GROUP = Group(
     "Twilio (and Somleng)",
     (
@@ -81,9 +79,6 @@ class SignedAsTwilio(Carrier):
             return False
         return check(self.validator, request, signature, HMAC_SHA1)
 
-    def sign(self, url, params, body):
-        return {self.header: self.validator.compute_signature(url, params)}
-
 
 class Twilio(Carrier):
     name, title = "twilio", "Twilio"
@@ -106,13 +101,6 @@ class Twilio(Carrier):
             return False
         algorithm = get_signature_algorithm(settings) if settings else HMAC_SHA1
         return check(validator, request, signature, algorithm)
-
-    def sign(self, url, params, body):
-        if self.shared is not None:
-            signature = self.shared.compute_signature(url, params, "HMAC_SHA256")
-            settings = {"X-Twilio-Webhooks-Signature-Settings": SHARED_KEY_SETTINGS}
-            return {"X-Twilio-Signature": signature, **settings}
-        return {"X-Twilio-Signature": self.token.compute_signature(url, params)}
 
 
 UNSIGNED = Twilio()

@@ -49,7 +49,6 @@ FAILS_LATER = (
     "a token over 2,048 characters, or not ASCII, fails further on all the same (base64 "
     "refuses what is not ASCII, the tag anything changed): the check only spares the work"
 )
-SIGN_UNUSED = "used by the carriers' sign() alone, which nothing calls"
 PYTHON_311 = (
     "Python 3.11 and later read +0500 as +05:00 themselves; the conversion is for 3.10, which "
     "this machine does not run"
@@ -282,11 +281,6 @@ MUTANTS = [
     *group(
         "phonetree_engine/carriers/twilio.py",
         CARRIERS,
-        (
-            'SHARED_KEY_SETTINGS = "key=webhooks_sharedkey,algorithm=HMAC_SHA256"',
-            'SHARED_KEY_SETTINGS = ""',
-            {"equivalent": SIGN_UNUSED},
-        ),
         ("return False  # parse (a forwarded host of", "return True  # parse (a forwarded host of"),
     ),
     *group(

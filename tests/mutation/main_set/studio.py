@@ -56,6 +56,11 @@ MUTANTS = [
             'settings = {"threads": THREADS}',
             {"equivalent": LOCAL_ONLY},
         ),
+        (
+            'settings.pop("delivery_threads", None)',
+            "pass",
+            {"why": "waitress refuses the Procfile server's own option: the studio never starts"},
+        ),
     ),
     *group(
         "phonetree_tools/studio/web.py",
