@@ -83,13 +83,21 @@ def followed(tmp_path_factory):
     )
     init.write_text(text, encoding="utf-8")
     insert_before_end(init, "TABLE", ROW)
-    # 3. the option, at the free key, said in every language
-    option = OPTION.replace('"4"', f'"{key}"').replace("four", SPELLED[key])
-    say = ast.literal_eval(re.search(r"say=(\{.*?\})", option, re.DOTALL).group(1))
+    # 3. the option, at the free key, said and heard in every language (the page's words where
+    # its sentence still names the key, a marked sentence where it cannot be respelled)
+    call = ast.parse(OPTION.strip()).body[0].value
+    target = ast.literal_eval(call.args[1])
+    given = {word.arg: ast.literal_eval(word.value) for word in call.keywords}
+    say, hear = {}, {}
     for language in LANGUAGES:
-        if language not in say:
-            said = f"[{language}] For directions, press {SPELLED[key]}."
-            option = option.replace("say={", f"say={{{language!r}: {said!r}, ", 1)
+        page_said = given["say"].get(language)
+        if page_said and key != "4" and language.startswith("en"):
+            page_said = page_said.replace("four", SPELLED[key])
+        elif key != "4":
+            page_said = None
+        say[language] = page_said or f"[{language}] For directions, press {SPELLED[key]}."
+        hear[language] = given["hear"].get(language, "directions")
+    option = f"Option({key!r}, {target!r}, say={say!r}, hear={hear!r})"
     insert_before_end(states / "menu.py", "OPTIONS", option.rstrip() + ",")
     return copy, key
 
@@ -107,11 +115,11 @@ def test_the_tree_with_the_new_state_passes_the_check(followed):
 
 def test_the_menu_says_the_new_option_and_its_key_reaches_the_directions(followed):
     copy, key = followed
+    first = LANGUAGES[0]  # chosen, should the tree ask for a language
     done = run(copy, sys.executable, "phonetree.py", "call", "--keys", f"{key},_", "--clock",
-               "open")  # fmt: skip
+               "open", "--language", first)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     heard = done.stdout
-    first = LANGUAGES[0]
     if first.startswith("en"):
         assert f"For directions, press {SPELLED[key]}." in heard
         assert "We are at 1 Main Street, next to the station." in heard
