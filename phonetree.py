@@ -13,7 +13,9 @@ it on this machine (see ``--help``).
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from pathlib import Path
 
 from phonetree_engine import server, web
 
@@ -23,17 +25,39 @@ log = logging.getLogger("phonetree")
 SERVER_OPTIONS = server.OPTIONS
 
 
+# What Python says when states/__init__.py imports a module that is gone
+MISSING_STATE = re.compile(
+    r"cannot import name '(\w+)' from (?:partially initialized module )?'states'"
+)
+
+
 def tree():
     """The shipped tree; an error in ``states/`` is one line naming the file, not a traceback."""
     try:
         import states
-    except ImportError as error:
-        sys.exit(f"phonetree: cannot start: {where(error)}: {error}")
+    except Exception as error:  # any slip of a tree author's, said where it is
+        sys.exit(f"phonetree: cannot start: {where(error)}: {explained(error)}")
     return states.TREE
+
+
+def explained(error: Exception) -> str:
+    """What went wrong, in the words that lead to the fix."""
+    missing = MISSING_STATE.match(str(error))
+    if missing and not (Path(__file__).with_name("states") / f"{missing[1]}.py").exists():
+        # Python blames a circular import; the module is simply gone
+        name = missing[1]
+        return f"there is no states/{name}.py to import {name!r} from (a state removed?)"
+    if isinstance(error, ImportError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def where(error: BaseException) -> str:
     """The file and line under states/ (or the tree's module) where an import failed."""
+    if isinstance(error, SyntaxError) and error.filename:  # raised before its module runs
+        name = error.filename.replace("\\", "/")
+        if "/states/" in name:
+            return f"states/{name.rsplit('/states/', 1)[1]}:{error.lineno}"
     frame = error.__traceback__
     found = "states/"
     while frame is not None:

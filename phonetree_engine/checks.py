@@ -29,6 +29,7 @@ from phonetree_engine.tree import (
     WAITING_VERBS,
     Choose,
     Keys,
+    Option,
     Outcome,
     State,
     TableError,
@@ -38,6 +39,7 @@ from phonetree_engine.words import (
     MissingWords,
     defined_in,
     find_words,
+    folded,
     split_phrases,
 )
 
@@ -133,6 +135,18 @@ def _check_languages(tree: Tree, config: Any) -> list[str]:
                 if missing:
                     problems.append(f"no {language} words for {', '.join(missing)} ({found})")
     return problems
+
+
+def written_languages(tree: Tree) -> list[str]:
+    """Every language the tree has words in, served or not, in the order first found."""
+    found = dict.fromkeys(tree.words if _is_words(tree.words) else ())
+    for words, _ in _words_dicts(tree):
+        found.update(dict.fromkeys(words))
+    for row in tree.table.values():
+        for option in row.exit.options if isinstance(row.exit, Keys) else ():
+            for words in (option.say, option.hear):
+                found.update(dict.fromkeys(words if isinstance(words, Mapping) else ()))
+    return list(found)
 
 
 def _words_dicts(tree: Tree) -> list[tuple[Mapping, str]]:
@@ -303,8 +317,28 @@ def _check_keys(name: str, keys: Keys, config: Any) -> list[str]:
                     continue
                 if what == "hear" and not split_phrases(words):
                     problems.append(f"state {name!r}: option {option.key} hears nothing{found}")
+    if not problems:
+        problems += _check_heard_once(name, keys, config, found)
     if keys.tries is not None:
         problems += _check_limit(name, "a menu's tries", keys.tries, keys.options)
+    return problems
+
+
+def _check_heard_once(name: str, keys: Keys, config: Any, found: str) -> list[str]:
+    """No phrase leads to two places: the caller would be sent to the first, unawares."""
+    problems = []
+    for language in config.languages:
+        heard: dict[str, Option] = {}
+        for option in keys.options:
+            if not option.hear:
+                continue
+            for phrase in split_phrases(find_words(option.hear, language)):
+                first = heard.setdefault(folded(phrase), option)
+                if first is not option and first.to != option.to:
+                    problems.append(
+                        f"state {name!r}: options {first.key} and {option.key} both hear "
+                        f"{phrase!r} in {language}{found}"
+                    )
     return problems
 
 
@@ -490,7 +524,8 @@ def _check_reachable(table: Mapping[str, State], start: str) -> list[str]:
                 seen.add(target)
                 todo.append(target)
     unreachable = [name for name in table if name not in seen]
-    return [f"state {name!r}: cannot be reached from {start!r}" for name in unreachable]
+    fix = f"lead to it from another state, or remove its row{where(table)}"
+    return [f"state {name!r}: cannot be reached from {start!r}: {fix}" for name in unreachable]
 
 
 def _check_chains(table: Mapping[str, State]) -> list[str]:

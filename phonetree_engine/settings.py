@@ -12,6 +12,7 @@ fixed in one go; the docs' table and ``app.json`` are generated from the same de
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import ipaddress
@@ -376,13 +377,17 @@ class Config:
     def completed(self, group: Group | None, defaults: Mapping[str, str] | None = None) -> Config:
         """This config with the defaults of ``group``'s settings for the values it lacks, and a
         tree's own ``defaults`` (text, for any setting) for the values not given."""
+        groups = [*engine_groups(), *([group] if group else [])]
+        problems = defaults_problems(groups, defaults)
+        if problems:
+            raise ConfigError("\n".join(problems))
         values = dict(self._values)
         for setting in group.settings if group else ():
             values.setdefault(setting.field, setting.default_value())
         for setting in _declared([*engine_groups(), *([group] if group else [])]):
             text = (defaults or {}).get(setting.name)
             if text and setting.field not in self._given:
-                values[setting.field] = setting.read(text)
+                values[setting.field] = setting.read(text.strip())
         made = object.__new__(Config)
         object.__setattr__(made, "_values", values)
         object.__setattr__(made, "_given", self._given)
@@ -404,14 +409,17 @@ class Config:
         ``defaults`` (a tree's, as text) stand in for variables the environment leaves unset."""
         environ = os.environ if environ is None else environ
         groups = [*engine_groups(), *([group] if group else [])]
-        values, problems = {}, []
+        values, problems = {}, defaults_problems(groups, defaults)
         for setting in _declared(groups, server=False):
-            raw = (environ.get(setting.name) or (defaults or {}).get(setting.name) or "").strip()
+            given = (environ.get(setting.name) or "").strip()
+            default = (defaults or {}).get(setting.name)
+            raw = given or (default.strip() if isinstance(default, str) else "")
             if raw:  # blank counts as unset: `FOO=` in an env file means "use the default"
                 try:
                     values[setting.field] = setting.read(raw)
                 except ValueError as error:
-                    problems.append(f"{setting.name}={redacted(setting, raw)!r}: {error}")
+                    if given:  # (a tree's default is checked above, given or not)
+                        problems.append(f"{setting.name}={redacted(setting, raw)!r}: {error}")
         for group in groups:
             if group.check:
                 problems += group.check(values, environ)
@@ -471,6 +479,37 @@ def _engine_defaults() -> dict[str, Any]:
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+TREE_DEFAULTS = "the tree's defaults (Tree(defaults=...))"
+
+
+def defaults_problems(groups: Iterable[Group], defaults: Mapping[str, str] | None) -> list[str]:
+    """A tree's defaults that name no setting it may set: a misspelt one would be ignored."""
+    groups = list(groups)
+    settable = {s.name for s in _declared(groups, server=False)}
+    server_only = {s.name for s in _declared(groups)} - settable
+    problems = []
+    for name in defaults or {}:
+        if name in server_only:
+            problems.append(f"{TREE_DEFAULTS}: {name} is read from the environment only")
+        elif name not in settable:
+            near = difflib.get_close_matches(str(name), settable, 1)
+            hint = f"; did you mean {near[0]}?" if near else ""
+            problems.append(f"{TREE_DEFAULTS}: {name!r} is no setting{hint}")
+    for setting in _declared(groups, server=False):
+        text = (defaults or {}).get(setting.name)
+        if text is None:
+            continue
+        try:  # whether the environment sets it or not: a deploy may unset it any day
+            if not isinstance(text, str):
+                raise ValueError("expected text, as a variable would give it")
+            if text.strip():
+                setting.read(text.strip())
+        except ValueError as error:
+            shown = redacted(setting, text) if isinstance(text, str) else text
+            problems.append(f"{TREE_DEFAULTS}: {setting.name}={shown!r}: {error}")
+    return problems
 
 
 def _declared(groups: Iterable[Group], server: bool = True) -> list[Setting]:

@@ -146,6 +146,8 @@ def offline(command: str, args, load_app) -> int:
     app = loaded(load_app, problems)  # exits with the problems of the settings and the table
     engine = app.config["phonetree.engine"]
     if command == "check":
+        if not every_language_written(engine):
+            return 1
         print(f"ok: {len(engine.table)} states, all reachable from {engine.start!r}")
         if not (engine.config.validates_signatures or engine.config.allow_unsigned):
             from phonetree_engine.carriers import unsigned
@@ -177,6 +179,29 @@ def offline(command: str, args, load_app) -> int:
         language=args.language,
         log_stream=log_stream,
     )
+
+
+def every_language_written(engine) -> bool:
+    """The tree checked again in the languages it has words in beyond LANGUAGES (a deploy may
+    add them any day): what they lack is said, by file, as start-up would say it then."""
+    from phonetree_engine.checks import TableError, check_tree, written_languages
+
+    served = engine.config.languages
+    others = [language for language in written_languages(engine.tree) if language not in served]
+    if not others:
+        return True
+    try:
+        config = engine.config.replace(languages=(*served, *others))
+        check_tree(engine.tree, config.completed(engine.tree.settings, engine.tree.defaults))
+    except TableError as error:
+        print(
+            f"phonetree: check: the tree has words in {', '.join(others)}, not in LANGUAGES;"
+            " with them it would not start:",
+            file=sys.stderr,
+        )
+        print("\n".join(f"- {problem}" for problem in error.problems), file=sys.stderr)
+        return False
+    return True
 
 
 def read_port(problems: list[str]) -> int:

@@ -141,6 +141,24 @@ def test_check_says_ok_with_the_number_of_states(phonetree):
     assert phonetree("check").stdout == expected
 
 
+def test_check_names_what_a_language_the_tree_has_words_in_lacks_though_not_served(
+    phonetree, monkeypatch
+):
+    # en-US alone is served; a deploy adding es-US later would not start
+    monkeypatch.delitem(office.WORDS[office.ES], "intro")
+    result = phonetree("check")
+    assert (result.code, result.stdout) == (1, "")
+    assert "the tree has words in es-US, fr-CA, not in LANGUAGES" in result.stderr
+    assert "- no es-US words for intro (tests/engine/trees/office.py, WORDS)" in lines(
+        result.stderr
+    )
+
+
+def test_check_is_quiet_of_a_language_the_tree_has_every_word_in(phonetree):
+    result = phonetree("check", LANGUAGES="en-US")
+    assert (result.code, result.stderr.count("not in LANGUAGES")) == (0, 0)
+
+
 def test_check_says_the_procfiles_server_would_refuse_to_run_unsigned(phonetree):
     note = [line for line in lines(phonetree("check").stderr) if line.startswith("note: ")]
     assert note == [

@@ -6,6 +6,7 @@ business settings are tested in ``tests/tree/test_settings.py``, its hours as sa
 """
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -177,6 +178,36 @@ def test_a_trees_own_defaults_stand_in_for_unset_variables():
     defaults = {"OPENING_HOURS": "Sat 10:00-14:00", "DESK_SECONDS": "40"}
     config = Config.from_environ({"DESK_SECONDS": "20"}, office.SETTINGS, defaults)
     assert (config.opening_hours, config.desk_seconds) == (Hours.parse("Sat 10:00-14:00"), 20)
+
+
+@pytest.mark.parametrize("given", [{}, Config()], ids=["variables", "a Config"])
+def test_a_misspelt_name_in_the_trees_defaults_stops_the_app_and_says_which(given):
+    tree = replace(office.TREE, defaults={"OPENING_HOUR": "Sat 10:00-14:00"})
+    with pytest.raises(
+        ConfigError, match="'OPENING_HOUR' is no setting; did you mean OPENING_HOURS"
+    ):
+        make_app(tree, given)
+
+
+def test_a_bad_default_of_the_tree_is_named_as_the_trees_even_where_a_variable_is_set():
+    # A deploy that unsets the variable one day would otherwise stop then, on a live line.
+    with pytest.raises(ConfigError) as stopped:
+        Config.from_environ({"DESK_SECONDS": "20"}, office.SETTINGS, {"DESK_SECONDS": "1"})
+    assert str(stopped.value).startswith(
+        "the tree's defaults (Tree(defaults=...)): DESK_SECONDS='1'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("defaults", "said"),
+    [
+        ({"PORT": "8000"}, "PORT is read from the environment only"),
+        ({"DESK_SECONDS": 40}, "DESK_SECONDS=40: expected text, as a variable would give it"),
+    ],
+)
+def test_the_trees_defaults_hold_text_for_the_apps_settings_only(defaults, said):
+    with pytest.raises(ConfigError, match=re.escape(said)):
+        check_environ({}, office.SETTINGS, defaults=defaults)
 
 
 # Each variable ###############################################################

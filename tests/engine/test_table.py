@@ -138,7 +138,8 @@ BROKEN = [
     ),
     pytest.param(
         changed(lonely=State(bye)),
-        "state 'lonely': cannot be reached from 'hello'",
+        "state 'lonely': cannot be reached from 'hello': lead to it from another state, or remove"
+        " its row",
         id="unreachable-state",
     ),
     pytest.param(
@@ -169,6 +170,22 @@ BROKEN = [
         changed(menu=State(menu, Keys([Option("1", "message", hear={"en-US": " , "})], "bye"))),
         "state 'menu': option 1 hears nothing",
         id="an-option-that-hears-nothing",
+    ),
+    pytest.param(
+        changed(
+            menu=State(
+                menu,
+                Keys(
+                    [
+                        Option("1", "message", hear={"en-US": "message, voice mail"}),
+                        Option("2", "bye", hear={"en-US": "goodbye, Voice mail"}),
+                    ],
+                    "bye",
+                ),
+            )
+        ),
+        "state 'menu': options 1 and 2 both hear 'Voice mail' in en-US",
+        id="one-phrase-heard-for-two-options",
     ),
     pytest.param(
         changed(bye=State(hello)),
@@ -355,6 +372,16 @@ def test_a_broken_table_is_refused_naming_the_state(refuse, table, problem):
     with pytest.raises(TableError) as refused:
         refuse(table)
     assert refused.value.problems == [problem]
+
+
+def test_a_state_nothing_leads_to_is_refused_naming_the_tables_file(monkeypatch):
+    monkeypatch.setitem(office.TABLE, "lonely", State(office.goodbye))
+    with pytest.raises(TableError) as refused:
+        make_app(office.TREE, {})
+    assert refused.value.problems == [
+        "state 'lonely': cannot be reached from 'greeting': lead to it from another state, or"
+        " remove its row (tests/engine/trees/office.py, TABLE)"
+    ]
 
 
 @pytest.mark.parametrize("table, problem", CYCLES)

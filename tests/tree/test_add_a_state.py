@@ -16,6 +16,7 @@ import sys
 import pytest
 
 import phonetree
+from phonetree_engine.checks import written_languages
 from tests.conftest import ROOT
 
 PAGE = (ROOT / "docs" / "writing-a-tree.md").read_text(encoding="utf-8")
@@ -30,7 +31,9 @@ OPTION = next(block for block in BLOCKS if block.lstrip().startswith("Option("))
 SPELLED = {"1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six"}
 SPELLED |= {"7": "seven", "8": "eight", "9": "nine", "0": "zero"}
 TREE = phonetree.tree()
-LANGUAGES = phonetree.make_app({}).config["phonetree.engine"].config.languages
+SERVED = phonetree.make_app({}).config["phonetree.engine"].config.languages
+# check reads every language the tree has words in, served or not: each gets words
+LANGUAGES = [*SERVED, *(lang for lang in written_languages(TREE) if lang not in SERVED)]
 
 
 def free_key() -> str:
@@ -115,7 +118,7 @@ def test_the_tree_with_the_new_state_passes_the_check(followed):
 
 def test_the_menu_says_the_new_option_and_its_key_reaches_the_directions(followed):
     copy, key = followed
-    first = LANGUAGES[0]  # chosen, should the tree ask for a language
+    first = SERVED[0]  # chosen, should the tree ask for a language
     done = run(copy, sys.executable, "phonetree.py", "call", "--keys", f"{key},_", "--clock",
                "open", "--language", first)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr

@@ -463,4 +463,30 @@ def test_check_names_the_file_and_line_of_an_import_of_a_deleted_module(clone):
     assert (result.returncode, result.stdout) == (1, "")
     [said] = lines(result.stderr)
     assert said.startswith(f"phonetree: cannot start: states/__init__.py:{line}: ")
-    assert f"'{name}'" in said
+    assert f"there is no states/{name}.py to import '{name}' from" in said
+
+
+def test_check_names_the_line_of_a_name_left_behind_by_a_removed_import(clone):
+    init = clone / "states" / "__init__.py"
+    name, line = imported(init)
+    source = init.read_text(encoding="utf-8").splitlines(keepends=True)
+    source[line - 1 :] = [
+        text for text in source[line - 1 :] if text.strip() != f"{name},"
+    ]  # the import's own line for it
+    init.write_text("".join(source), encoding="utf-8")
+    result = check_in(clone)
+    assert (result.returncode, result.stdout) == (1, "")
+    [said] = lines(result.stderr)
+    undefined = f"NameError: name '{name}' is not defined"
+    assert re.fullmatch(rf"phonetree: cannot start: states/__init__\.py:\d+: {undefined}", said)
+
+
+def test_check_names_the_line_of_a_syntax_error_in_a_state(clone):
+    name, _ = imported(clone / "states" / "__init__.py")
+    module = clone / "states" / f"{name}.py"
+    length = len(module.read_text(encoding="utf-8").splitlines())
+    module.write_text(module.read_text(encoding="utf-8") + "oops = (\n", encoding="utf-8")
+    result = check_in(clone)
+    assert (result.returncode, result.stdout) == (1, "")
+    [said] = lines(result.stderr)
+    assert said.startswith(f"phonetree: cannot start: states/{name}.py:{length + 1}: SyntaxError")
