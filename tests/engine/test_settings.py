@@ -180,6 +180,11 @@ def test_a_trees_own_defaults_stand_in_for_unset_variables():
     assert (config.opening_hours, config.desk_seconds) == (Hours.parse("Sat 10:00-14:00"), 20)
 
 
+def test_a_trees_default_is_read_as_a_variable_is_spaces_and_all():
+    config = Config.from_environ({}, office.SETTINGS, {"TIMEZONE": " Europe/London\n"})
+    assert config.timezone == ZoneInfo("Europe/London")
+
+
 @pytest.mark.parametrize("given", [{}, Config()], ids=["variables", "a Config"])
 def test_a_misspelt_name_in_the_trees_defaults_stops_the_app_and_says_which(given):
     tree = replace(office.TREE, defaults={"OPENING_HOUR": "Sat 10:00-14:00"})

@@ -120,6 +120,16 @@ MUTANTS = [
         "phonetree_engine/settings.py",
         SETTINGS,
         (
+            "elif name not in settable:",
+            "elif False:",
+            {"why": "a misspelt name in Tree(defaults=...) is ignored: the default never applies"},
+        ),
+        (
+            "try:  # whether the environment sets it or not",
+            "try:\n            break  # whether the environment sets it or not",
+            {"why": "a tree's bad default starts, and stops the day a deploy unsets its variable"},
+        ),
+        (
             "if number is None or not low <= number <= high:",
             "if number is None or not low < number <= high:",
         ),
@@ -168,13 +178,13 @@ MUTANTS = [
             "unknown = set() - set(",
         ),
         (
-            'raw = (environ.get(setting.name) or (defaults or {}).get(setting.name) or "").strip()',
-            'raw = ((defaults or {}).get(setting.name) or environ.get(setting.name) or "").strip()',
+            'raw = given or (default.strip() if isinstance(default, str) else "")',
+            'raw = (default.strip() if isinstance(default, str) else "") or given',
             {"why": "a tree's default wins over the operator's variable"},
         ),
         (
-            'raw = (environ.get(setting.name) or (defaults or {}).get(setting.name) or "").strip()',
-            'raw = environ.get(setting.name) or (defaults or {}).get(setting.name) or ""',
+            'raw = given or (default.strip() if isinstance(default, str) else "")',
+            'raw = given or (default if isinstance(default, str) else "")',
         ),
         (
             "if text and setting.field not in self._given:",

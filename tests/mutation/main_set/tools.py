@@ -82,6 +82,11 @@ MUTANTS = [
     *group(
         "phonetree_tools/cli.py",
         (*COMMANDS, *engine("report")),
+        (
+            "if not every_language_written(engine):\n            return 1",
+            "if False:\n            return 1",
+            {"why": "check says ok of a language the tree has words in but lacks a sentence of"},
+        ),
         ('port = getattr(args, "port", None) or read_port(problems)', "port = read_port(problems)"),
         ('command = args.command or "serve"', 'command = args.command or "check"'),
         (

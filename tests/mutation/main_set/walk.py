@@ -282,6 +282,16 @@ MUTANTS = [
         "phonetree_engine/checks.py",
         CHECKS,
         (
+            "problems += _check_heard_once(name, keys, config, found)",
+            "pass",
+            {"why": "a phrase heard for two options sends every caller to the first, unawares"},
+        ),
+        (
+            'fix = f"lead to it from another state, or remove its row{where(table)}"',
+            'fix = "lead to it from another state, or remove its row"',
+            {"why": "an option removed leaves its state, and the message names no file to edit"},
+        ),
+        (
             "problems += _check_reachable(table, tree.start) + _check_chains(table)",
             "problems += _check_reachable(table, tree.start)",
         ),
