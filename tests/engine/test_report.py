@@ -289,6 +289,14 @@ def test_the_queues_exit_takes_the_call_out_of_its_wait_music(build, log_lines):
     assert summary["outcomes"]["hung_up_at_menu"] == 0
 
 
+def test_a_queue_left_in_the_millisecond_its_music_began_ends_where_the_exit_took_it(
+    build, log_lines
+):
+    queued(build(OPEN), 0).queue_result("hangup", queue_time=1)
+    summary = summarize(stamped(log_lines(), [0, 5, 70, 70]))
+    assert ended(summary) == {"goodbye": 1}
+
+
 def test_a_call_still_queued_when_the_log_ends_did_not_hang_up_at_a_menu(build, log_lines):
     queued(build(OPEN), 0, 40)  # the offer of keys, and nothing more
     summary = summarize(log_lines())

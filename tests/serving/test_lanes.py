@@ -62,6 +62,24 @@ def test_a_request_that_may_wait_on_a_delivery_is_served_in_the_deliveries_lane(
     assert thread.startswith("waitress-deliveries-")
 
 
+def test_behind_a_url_prefix_a_delivery_is_still_served_in_the_deliveries_lane():
+    # The app names lanes by the path it sees, without the prefix waitress strips.
+    server = WebProcess(target="--url-prefix=/ivr tests.engine.trees.lanes:app").start()
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # started once it answers (its /healthz is below the prefix too)
+            try:
+                status, thread, _ = get(server.port, "/ivr/deliver")
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.process.poll() is None, server.log
+                time.sleep(0.1)
+        assert status == 200
+        assert thread.startswith("waitress-deliveries-")
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("path", ["/", "/state/menu/exit", "/broken", "/elsewhere"])
 def test_any_other_request_is_served_in_the_calls_lane(served, path):
     status, thread, _ = get(served.port, path)
