@@ -20,30 +20,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from tests.engine.heard import (
-    CALLBACK_OFFER,
-    GOODBYE,
-    HOURS_AGAIN,
-    MENU,
-    MUSIC,
-    ORDERS,
-    QUEUED,
-    QUIET,
-    RECORD,
-    SAVED,
-    TRANSFER,
-    UNAVAILABLE,
-    VOICEMAIL_OFFER,
-    WELCOME,
-    WRONG,
-)
 from tests.servers import HOST, Server, ServerError, free_port, running
+from tests.serving.scripts import ALWAYS_OPEN, SCRIPTS, transcript
 
 pytestmark = pytest.mark.soak
 
@@ -57,8 +40,6 @@ CALLS = 200
 WORKERS = 8
 THINK_SECONDS = 0.03  # a caller listens before the next key: the load is spread over seconds
 DEADLINE_SECONDS = 120.0
-ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
-HOURS = "The office opens Mon+Tue+Wed+Thu+Fri+Sat+Sun 00:00-23:59."  # said of ALWAYS_OPEN
 
 if NGINX is None or OPENSSL is None:
     pytest.skip(
@@ -164,71 +145,6 @@ class Nginx:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-@dataclass(frozen=True)
-class Script:
-    """What a caller does after the greeting, and all they should hear."""
-
-    name: str
-    actions: tuple[tuple, ...]  # (method of SimulatedCall, *arguments)
-    heard: tuple[str, ...]
-
-
-SCRIPTS = (
-    Script(
-        "hours loop, then the front desk answers",
-        (
-            ("press", "3"),
-            ("press", "1"),
-            ("press", "1"),
-            ("press", "5"),
-            ("press", "0"),
-            ("dial_result", "completed"),
-        ),
-        (*[HOURS, HOURS_AGAIN] * 3, MENU, GOODBYE),
-    ),
-    Script(
-        "wrong keys, a repeat, then an order by voicemail",
-        (("press", "7"), ("press", "8"), ("press", "9"), ("press", "1"), ("record",)),
-        (WRONG, MENU, WRONG, MENU, MENU, ORDERS, RECORD, SAVED),
-    ),
-    Script("an order by voicemail", (("press", "1"), ("record",)), (ORDERS, RECORD, SAVED)),
-    Script(
-        "help desk queue, then leaving it for voicemail",
-        (("press", "2"), ("hold", 3, 10), ("hold", 1, 90), ("press", "1"), ("record",)),
-        (
-            QUEUED,
-            "You are number 3 in line.",
-            MUSIC,
-            "You are number 1 in line.",
-            VOICEMAIL_OFFER,
-            CALLBACK_OFFER,
-            MUSIC,
-            RECORD,
-            SAVED,
-        ),
-    ),
-    Script(
-        "help desk queue, bridged",
-        (("say", "help desk"), ("hold", 2, 5), ("queue_result", "bridged")),
-        (QUEUED, "You are number 2 in line.", MUSIC, GOODBYE),
-    ),
-    Script(
-        "the front desk does not answer, then voicemail",
-        (("press", "0"), ("dial_result", "no-answer"), ("record",)),
-        (UNAVAILABLE, RECORD, SAVED),
-    ),
-    Script(
-        "silence until a person takes the call",
-        (("silence",), ("silence",), ("silence",), ("dial_result", "completed")),
-        (QUIET, MENU, QUIET, MENU, TRANSFER, GOODBYE),
-    ),
-)
-
-
-def transcript(script: Script) -> list[str]:
-    return [WELCOME, MENU, *script.heard]
 
 
 class Paced(HTTPTransport):

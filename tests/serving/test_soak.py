@@ -8,110 +8,20 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
 import pytest
 
-from phonetree_engine.settings import Config
 from phonetree_tools.caller import HTTPTransport, SimulatedCall
-from tests.engine.heard import (
-    CALLBACK_OFFER,
-    GOODBYE,
-    HOURS_AGAIN,
-    MENU,
-    MUSIC,
-    ORDERS,
-    QUEUED,
-    QUIET,
-    RECORD,
-    SAVED,
-    TRANSFER,
-    UNAVAILABLE,
-    VOICEMAIL_OFFER,
-    WELCOME,
-    WRONG,
-)
-from tests.engine.trees import office
 from tests.servers import running
+from tests.serving.scripts import ALWAYS_OPEN, SCRIPTS, Script, transcript
 
 pytestmark = pytest.mark.soak
 
 TOKEN = "auth-token-for-soak-tests"
-ALWAYS_OPEN = "Mon-Sun 00:00-24:00"
 CALLS = 600
 WORKERS = 32
 DEADLINE_SECONDS = 50.0  # the whole soak, after the servers are up
 LOG_SECONDS = 10.0  # for the last log lines to come through honcho
-
-HOURS = "The office opens Mon+Tue+Wed+Thu+Fri+Sat+Sun 00:00-23:59."  # said of ALWAYS_OPEN
-RETRIES = Config.from_environ({}, office.SETTINGS).max_retries  # the office's menu gives up then
-
-
-@dataclass(frozen=True)
-class Script:
-    """What a caller does after the greeting, and all they should hear."""
-
-    name: str
-    actions: tuple[tuple, ...]  # (method of SimulatedCall, *arguments)
-    heard: tuple[str, ...]
-
-
-SCRIPTS = (
-    Script(
-        "hours loop, then the front desk answers",
-        (
-            ("press", "3"),
-            ("press", "1"),
-            ("press", "1"),
-            ("press", "5"),
-            ("press", "0"),
-            ("dial_result", "completed"),
-        ),
-        (*[HOURS, HOURS_AGAIN] * 3, MENU, GOODBYE),
-    ),
-    Script(
-        "wrong keys, a repeat, then an order by voicemail",
-        (("press", "7"), ("press", "8"), ("press", "9"), ("press", "1"), ("record",)),
-        (WRONG, MENU, WRONG, MENU, MENU, ORDERS, RECORD, SAVED),
-    ),
-    Script("an order by voicemail", (("press", "1"), ("record",)), (ORDERS, RECORD, SAVED)),
-    Script(
-        "help desk queue, then leaving it for voicemail",
-        (
-            ("press", "2"),
-            ("hold", 3, 10),
-            ("hold", 1, 90),
-            ("press", "1"),
-            ("record",),
-        ),
-        (
-            QUEUED,
-            "You are number 3 in line.",
-            MUSIC,
-            "You are number 1 in line.",
-            VOICEMAIL_OFFER,
-            CALLBACK_OFFER,
-            MUSIC,
-            RECORD,
-            SAVED,
-        ),
-    ),
-    Script(
-        "help desk queue, bridged",
-        (("say", "help desk please"), ("hold", 2, 5), ("queue_result", "bridged")),
-        (QUEUED, "You are number 2 in line.", MUSIC, GOODBYE),
-    ),
-    Script(
-        "the front desk does not answer, then voicemail",
-        (("press", "0"), ("dial_result", "no-answer"), ("record",)),
-        (UNAVAILABLE, RECORD, SAVED),
-    ),
-    Script(
-        "silence until a person takes the call",
-        (*[("silence",)] * RETRIES, ("dial_result", "completed")),
-        (*[QUIET, MENU] * (RETRIES - 1), TRANSFER, GOODBYE),
-    ),
-)
 
 
 def walk(number: int, servers) -> tuple[SimulatedCall, Script]:
@@ -164,10 +74,6 @@ def test_every_caller_hears_exactly_their_script(soak):
     walks, _ = soak
     wrong = {script.name for call, script in walks if call.heard != transcript(script)}
     assert wrong == set()
-
-
-def transcript(script: Script) -> list[str]:
-    return [WELCOME, MENU, *script.heard]
 
 
 def test_every_call_ends_with_a_hangup(soak):
