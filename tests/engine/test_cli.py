@@ -43,6 +43,7 @@ from tests.engine.heard import (
     WELCOME,
 )
 from tests.engine.trees import office
+from tests.printed import after, heard, lines
 from tests.servers import LEFT_OUT, server_environ
 
 MENU_ES = "Menú de la oficina. Pedidos: 1. Ayuda: 2. Horario: 3. Repetir: 9. Recepción: 0."
@@ -94,21 +95,6 @@ def process(*args, stdin="", **settings) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
-
-
-def heard(result) -> list[str]:
-    return [line.removeprefix("heard: ") for line in lines(result) if line.startswith("heard: ")]
-
-
-def after(result, line) -> list[str]:
-    """The lines printed after ``line``."""
-    printed = lines(result)
-    return printed[printed.index(line) + 1 :]
-
-
-def lines(result) -> list[str]:
-    text = result if isinstance(result, str) else result.stdout
-    return text.splitlines()
 
 
 # --help, check, graph ########################################################

@@ -28,6 +28,7 @@ import states
 from phonetree_engine.web import MAX_BODY
 from phonetree_tools import platform
 from tests.conftest import ROOT
+from tests.printed import after, heard, lines
 from tests.servers import HOST, free_port
 from tests.tree.prompts import (
     CLOSED_NOTICE,
@@ -64,21 +65,6 @@ def phonetree(*args, stdin="", **settings):
         text=True,
         timeout=60,
     )
-
-
-def heard(result) -> list[str]:
-    return [line.removeprefix("heard: ") for line in lines(result) if line.startswith("heard: ")]
-
-
-def after(result, line) -> list[str]:
-    """The lines printed after ``line``."""
-    printed = lines(result)
-    return printed[printed.index(line) + 1 :]
-
-
-def lines(result) -> list[str]:
-    text = result if isinstance(result, str) else result.stdout
-    return text.splitlines()
 
 
 # serve ######################################################################
