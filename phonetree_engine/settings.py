@@ -384,10 +384,10 @@ class Config:
         values = dict(self._values)
         for setting in group.settings if group else ():
             values.setdefault(setting.field, setting.default_value())
-        for setting in _declared([*engine_groups(), *([group] if group else [])]):
-            text = (defaults or {}).get(setting.name)
-            if text and setting.field not in self._given:
-                values[setting.field] = setting.read(text.strip())
+        for setting in _declared(groups):
+            text = ((defaults or {}).get(setting.name) or "").strip()
+            if text and setting.field not in self._given:  # (blank counts as unset)
+                values[setting.field] = setting.read(text)
         made = object.__new__(Config)
         object.__setattr__(made, "_values", values)
         object.__setattr__(made, "_given", self._given)
@@ -485,7 +485,8 @@ TREE_DEFAULTS = "the tree's defaults (Tree(defaults=...))"
 
 
 def defaults_problems(groups: Iterable[Group], defaults: Mapping[str, str] | None) -> list[str]:
-    """A tree's defaults that name no setting it may set: a misspelt one would be ignored."""
+    """What is wrong with a tree's defaults: a name of no setting it may set (a misspelt one
+    would be ignored), a value that does not read."""
     groups = list(groups)
     settable = {s.name for s in _declared(groups, server=False)}
     server_only = {s.name for s in _declared(groups)} - settable

@@ -180,6 +180,13 @@ def test_a_trees_own_defaults_stand_in_for_unset_variables():
     assert (config.opening_hours, config.desk_seconds) == (Hours.parse("Sat 10:00-14:00"), 20)
 
 
+def test_a_blank_default_of_the_tree_counts_as_unset_as_a_blank_variable_does():
+    defaults = {"DESK_SECONDS": "  "}
+    read = Config.from_environ({}, office.SETTINGS, defaults)
+    completed = Config().completed(office.SETTINGS, defaults)
+    assert read.desk_seconds == completed.desk_seconds == 15
+
+
 def test_a_trees_default_is_read_as_a_variable_is_spaces_and_all():
     config = Config.from_environ({}, office.SETTINGS, {"TIMEZONE": " Europe/London\n"})
     assert config.timezone == ZoneInfo("Europe/London")
